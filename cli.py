@@ -1,0 +1,68 @@
+"""The `aftersales` command line: generate, import and quote (one subcommand per job)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from generator.command import run
+
+    return run(args)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from preparation.command import run
+
+    return run(args)
+
+
+def _quote(args: argparse.Namespace) -> int:
+    from calculation.command import run
+
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aftersales", description="Aftersales Graph command line.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="write a synthetic source-system delivery (DOMAIN §7.5)")
+    gen.add_argument("--seed", type=int, default=42, help="generator seed (taken mod 2^64)")
+    gen.add_argument("--vehicles", type=int, default=2000, help="number of vehicles")
+    gen.add_argument("--out", required=True, help="directory to write the JSON Lines files into")
+    gen.set_defaults(handler=_generate)
+
+    imp = sub.add_parser("import", help="validate, merge and prepare a raw delivery")
+    imp.add_argument("source", metavar="SRC", help="raw delivery directory")
+    imp.add_argument("--into", required=True, help="prepared data set directory (created if missing)")
+    imp.set_defaults(handler=_import)
+
+    quote = sub.add_parser("quote", help="print the service quote for one vehicle of a prepared data set")
+    quote.add_argument("--data", required=True, help="prepared data set directory")
+    quote.add_argument("--vin", required=True)
+    quote.add_argument("--date", required=True, help="quote date, YYYY-MM-DD")
+    quote.add_argument("--odometer", required=True, type=int, help="odometer in the market's distance unit")
+    quote.add_argument("--customer-group", default="RETAIL", choices=["RETAIL", "FLEET", "STAFF"])
+    quote.add_argument("--recommended", nargs="*", default=[], metavar="CODE", help="recommended items to include")
+    quote.add_argument("--statutory", action="store_true", help="include the market's statutory test")
+    quote.add_argument("--json", action="store_true", help="print the quote as JSON (GraphQL ServiceQuote shape)")
+    quote.set_defaults(handler=_quote)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Command = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

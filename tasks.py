@@ -1,0 +1,60 @@
+"""Set up the project's own virtual environment and run its two everyday commands: serve and test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+# pytest's exit code when it collected no test: not a failure of the suite itself.
+PYTEST_NO_TESTS = 5
+
+
+def ensure_venv(extra: str) -> None:
+    """Create .venv and install the project into it once per change of pyproject.toml."""
+    if not (BIN / "python").exists():
+        venv.create(VENV, with_pip=True)
+    wanted = f"{extra}:{(ROOT / 'pyproject.toml').stat().st_mtime_ns}"
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f".[{extra}]" if extra else "."], check=True, cwd=ROOT)
+    STAMP.write_text(wanted)
+
+
+def run(*args: str) -> int:
+    print("$", " ".join(args), flush=True)
+    return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=ROOT).returncode
+
+
+def test() -> int:
+    ensure_venv("test")
+    for step in (("ruff", "check", "."), ("mypy",)):
+        if run(*step) != 0:
+            return 1
+    code = run("pytest", *sys.argv[2:])
+    return 0 if code == PYTEST_NO_TESTS else code
+
+
+def serve() -> int:
+    ensure_venv("")
+    return run("aftersales", "serve", *sys.argv[2:])
+
+
+def main() -> int:
+    commands = {"test": test, "serve": serve}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(f"usage: python3 tasks.py {{{'|'.join(commands)}}} [args…]", file=sys.stderr)
+        return 2
+    return commands[sys.argv[1]]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
