@@ -68,35 +68,36 @@ class _Row:
             raise self.error(f"missing field {name!r}")
         return self.data[name]
 
-    def typed(self, name: str, kind: type[T], nullable: bool = False) -> T:
+    def typed(self, name: str, kind: type[T]) -> T:
         value = self.raw(name)
-        if value is None and nullable:
-            return value  # type: ignore[no-any-return]
         # bool is an int subclass: keep the two apart
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.error(f"field {name!r} must be {kind.__name__}, got {value!r}")
         return value
 
-    def str(self, name: str) -> str:
+    def opt_typed(self, name: str, kind: type[T]) -> T | None:
+        return None if self.raw(name) is None else self.typed(name, kind)
+
+    def text(self, name: str) -> str:
         return self.typed(name, str)
 
-    def opt_str(self, name: str) -> str | None:
-        return self.typed(name, str, nullable=True)
+    def opt_text(self, name: str) -> str | None:
+        return self.opt_typed(name, str)
 
-    def int(self, name: str) -> int:
+    def integer(self, name: str) -> int:
         return self.typed(name, int)
 
     def opt_int(self, name: str) -> int | None:
-        return self.typed(name, int, nullable=True)
+        return self.opt_typed(name, int)
 
-    def bool(self, name: str) -> bool:
+    def flag(self, name: str) -> bool:
         return self.typed(name, bool)
 
     def decimal(self, name: str) -> Decimal:
-        return self.to_decimal(name, self.str(name))
+        return self.to_decimal(name, self.text(name))
 
     def opt_decimal(self, name: str) -> Decimal | None:
-        text = self.opt_str(name)
+        text = self.opt_text(name)
         return None if text is None else self.to_decimal(name, text)
 
     def to_decimal(self, name: str, text: str) -> Decimal:
@@ -118,7 +119,7 @@ class _Row:
         return None if self.raw(name) is None else self.strs(name)
 
     def opt_date(self, name: str) -> date | None:
-        text = self.opt_str(name)
+        text = self.opt_text(name)
         if text is None:
             return None
         try:
@@ -177,78 +178,120 @@ def _comparison(row: _Row, name: str) -> tuple[tuple[str, int], ...] | None:
     if row.raw(name) is None:
         return None
     sub = row.child(name)
-    return tuple((op, sub.int(op)) for op in sub.data)
+    return tuple((op, sub.integer(op)) for op in sub.data)
 
 
 def _brand(r: _Row) -> Brand:
     return Brand(
-        code=r.str("code"), name=r.str("name"), positioning=r.str("positioning"),
-        group_code=r.str("groupCode"), hq_country=r.str("hqCountry"),
-        time_units_per_hour=r.int("timeUnitsPerHour"), labour_unit_name=r.str("labourUnitName"),
-        vin_style=r.str("vinStyle"), flexible_service_offered=r.bool("flexibleServiceOffered"),
+        code=r.text("code"),
+        name=r.text("name"),
+        positioning=r.text("positioning"),
+        group_code=r.text("groupCode"),
+        hq_country=r.text("hqCountry"),
+        time_units_per_hour=r.integer("timeUnitsPerHour"),
+        labour_unit_name=r.text("labourUnitName"),
+        vin_style=r.text("vinStyle"),
+        flexible_service_offered=r.flag("flexibleServiceOffered"),
         wmis=r.strs("wmis"),
-    )  # fmt: skip
+    )
 
 
 def _market(r: _Row) -> Market:
     return Market(
-        code=r.str("code"), name=r.str("name"), currency=r.str("currency"), minor_unit=r.int("minorUnit"),
-        tax_rate=r.decimal("taxRate"), tax_name=r.str("taxName"),
-        exempt_tax_categories=r.strs("exemptTaxCategories"), distance_unit=r.str("distanceUnit"),
-        flexible_service_offered=r.bool("flexibleServiceOffered"),
-        labour_rate_per_hour=r.decimal("labourRatePerHour"), shop_supplies_flat=r.decimal("shopSuppliesFlat"),
-        oil_disposal_fee=r.decimal("oilDisposalFee"), price_factor=r.decimal("priceFactor"),
-        check_digit_mandatory=r.bool("checkDigitMandatory"), cash_rounding_step=r.opt_decimal("cashRoundingStep"),
-        statutory_item_code=r.opt_str("statutoryItemCode"), look_ahead_distance=r.int("lookAheadDistance"),
-        look_ahead_days=r.int("lookAheadDays"), high_sulphur_diesel=r.bool("highSulphurDiesel"),
-    )  # fmt: skip
+        code=r.text("code"),
+        name=r.text("name"),
+        currency=r.text("currency"),
+        minor_unit=r.integer("minorUnit"),
+        tax_rate=r.decimal("taxRate"),
+        tax_name=r.text("taxName"),
+        exempt_tax_categories=r.strs("exemptTaxCategories"),
+        distance_unit=r.text("distanceUnit"),
+        flexible_service_offered=r.flag("flexibleServiceOffered"),
+        labour_rate_per_hour=r.decimal("labourRatePerHour"),
+        shop_supplies_flat=r.decimal("shopSuppliesFlat"),
+        oil_disposal_fee=r.decimal("oilDisposalFee"),
+        price_factor=r.decimal("priceFactor"),
+        check_digit_mandatory=r.flag("checkDigitMandatory"),
+        cash_rounding_step=r.opt_decimal("cashRoundingStep"),
+        statutory_item_code=r.opt_text("statutoryItemCode"),
+        look_ahead_distance=r.integer("lookAheadDistance"),
+        look_ahead_days=r.integer("lookAheadDays"),
+        high_sulphur_diesel=r.flag("highSulphurDiesel"),
+    )
 
 
 def _engine(r: _Row) -> Engine:
     return Engine(
-        code=r.str("code"), fuel=r.str("fuel"), displacement_cc=r.int("displacementCc"),
-        cylinders=r.int("cylinders"), power_kw=r.int("powerKw"), aspiration=r.opt_str("aspiration"),
-        timing_drive=r.opt_str("timingDrive"), aftertreatment=r.opt_str("aftertreatment"),
-        oil_capacity_l=r.opt_decimal("oilCapacityL"), oil_spec_fixed=r.opt_strs("oilSpecFixed"),
-        oil_spec_flex=r.opt_strs("oilSpecFlex"), allowed_viscosities=r.strs("allowedViscosities"),
-        spark_plug_item=r.opt_str("sparkPlugItem"), air_filter_item=r.opt_str("airFilterItem"),
-        timing_belt_item=r.opt_str("timingBeltItem"), generation=r.str("generation"),
-        oil_filter_part=r.opt_str("oilFilterPart"), vin_engine_letter=r.str("vinEngineLetter"),
-    )  # fmt: skip
+        code=r.text("code"),
+        fuel=r.text("fuel"),
+        displacement_cc=r.integer("displacementCc"),
+        cylinders=r.integer("cylinders"),
+        power_kw=r.integer("powerKw"),
+        aspiration=r.opt_text("aspiration"),
+        timing_drive=r.opt_text("timingDrive"),
+        aftertreatment=r.opt_text("aftertreatment"),
+        oil_capacity_l=r.opt_decimal("oilCapacityL"),
+        oil_spec_fixed=r.opt_strs("oilSpecFixed"),
+        oil_spec_flex=r.opt_strs("oilSpecFlex"),
+        allowed_viscosities=r.strs("allowedViscosities"),
+        spark_plug_item=r.opt_text("sparkPlugItem"),
+        air_filter_item=r.opt_text("airFilterItem"),
+        timing_belt_item=r.opt_text("timingBeltItem"),
+        generation=r.text("generation"),
+        oil_filter_part=r.opt_text("oilFilterPart"),
+        vin_engine_letter=r.text("vinEngineLetter"),
+    )
 
 
 def _model(r: _Row) -> Model:
     return Model(
-        code=r.str("code"), brand_code=r.str("brandCode"), name=r.str("name"),
-        vehicle_class=r.str("vehicleClass"), body=r.str("body"), production_from=r.int("productionFrom"),
-        production_to=r.int("productionTo"), engine_codes=r.strs("engineCodes"),
-        transmissions=r.strs("transmissions"), drives=r.strs("drives"), markets=r.strs("markets"),
-        eu_type_code=r.str("euTypeCode"), na_line_code=r.str("naLineCode"),
-        vin_body_letter=r.str("vinBodyLetter"),
-    )  # fmt: skip
+        code=r.text("code"),
+        brand_code=r.text("brandCode"),
+        name=r.text("name"),
+        vehicle_class=r.text("vehicleClass"),
+        body=r.text("body"),
+        production_from=r.integer("productionFrom"),
+        production_to=r.integer("productionTo"),
+        engine_codes=r.strs("engineCodes"),
+        transmissions=r.strs("transmissions"),
+        drives=r.strs("drives"),
+        markets=r.strs("markets"),
+        eu_type_code=r.text("euTypeCode"),
+        na_line_code=r.text("naLineCode"),
+        vin_body_letter=r.text("vinBodyLetter"),
+    )
 
 
 def _service_item(r: _Row) -> ServiceItemType:
     return ServiceItemType(
-        seq=r.int("seq"), code=r.str("code"), category=r.str("category"), name=r.str("name"),
-        first_interval=_interval(r, "firstInterval"), repeat_interval=_interval(r, "repeatInterval"),
-        due_end_of_month=r.bool("dueEndOfMonth"), applicability=r.str("applicability"),
-        applicability_rule=r.raw("applicabilityRule"), satisfied_by=r.strs("satisfiedBy"),
-        source_note=r.opt_str("sourceNote"),
-    )  # fmt: skip
+        seq=r.integer("seq"),
+        code=r.text("code"),
+        category=r.text("category"),
+        name=r.text("name"),
+        first_interval=_interval(r, "firstInterval"),
+        repeat_interval=_interval(r, "repeatInterval"),
+        due_end_of_month=r.flag("dueEndOfMonth"),
+        applicability=r.text("applicability"),
+        applicability_rule=r.raw("applicabilityRule"),
+        satisfied_by=r.strs("satisfiedBy"),
+        source_note=r.opt_text("sourceNote"),
+    )
 
 
 def _oil_spec_override(r: _Row) -> OilSpecOverride:
     condition = r.raw("condition")
     sub = r.child("condition") if condition is not None else None
     return OilSpecOverride(
-        apply_order=r.int("applyOrder"), scope_type=r.str("scopeType"), scope_code=r.str("scopeCode"),
-        engine_code=r.opt_str("engineCode"),
+        apply_order=r.integer("applyOrder"),
+        scope_type=r.text("scopeType"),
+        scope_code=r.text("scopeCode"),
+        engine_code=r.opt_text("engineCode"),
         fuels=sub.strs("fuels") if sub else None,
-        brand_group=sub.str("brandGroup") if sub else None,
-        engine_generation=sub.str("engineGeneration") if sub else None,
-        norms=r.strs("norms"), viscosities=r.strs("viscosities"),
-    )  # fmt: skip
+        brand_group=sub.text("brandGroup") if sub else None,
+        engine_generation=sub.text("engineGeneration") if sub else None,
+        norms=r.strs("norms"),
+        viscosities=r.strs("viscosities"),
+    )
 
 
 def _labour(r: _Row) -> LabourTime:
@@ -256,30 +299,38 @@ def _labour(r: _Row) -> LabourTime:
     by_cyl = None
     if r.raw("hoursByCylinders") is not None:
         entries = [_Row(r.file, f"{r.key}.hoursByCylinders", e) for e in r.typed("hoursByCylinders", list)]
-        by_cyl = tuple((e.int("cylinders"), e.decimal("hours")) for e in entries)
+        by_cyl = tuple((e.integer("cylinders"), e.decimal("hours")) for e in entries)
     return LabourTime(
-        item_code=r.str("itemCode"), basis=r.str("basis"), hours=r.opt_decimal("hours"),
-        hours_by_vehicle_class=by_class, hours_by_cylinders=by_cyl,
-        hours_other_cylinders=r.opt_decimal("hoursOtherCylinders"), note=r.opt_str("note"),
-    )  # fmt: skip
+        item_code=r.text("itemCode"),
+        basis=r.text("basis"),
+        hours=r.opt_decimal("hours"),
+        hours_by_vehicle_class=by_class,
+        hours_by_cylinders=by_cyl,
+        hours_other_cylinders=r.opt_decimal("hoursOtherCylinders"),
+        note=r.opt_text("note"),
+    )
 
 
 def _item_parts(r: _Row) -> ItemParts:
     lines = []
     for n, line in enumerate(r.typed("lines", list)):
         lr = _Row(r.file, f"{r.key}.lines[{n}]", line)
-        source = lr.str("source")
+        source = lr.text("source")
         if source not in ("PART", "OIL_PRODUCT"):
             raise lr.error(f"unknown source {source!r}")
         lines.append(PartLine(source=source, part=lr.raw("part"), quantity=lr.raw("quantity")))
-    return ItemParts(item_code=r.str("itemCode"), lines=tuple(lines))
+    return ItemParts(item_code=r.text("itemCode"), lines=tuple(lines))
 
 
 def _flat_charge(r: _Row) -> FlatCharge:
     return FlatCharge(
-        ref=r.str("ref"), position_type=r.str("positionType"), description=r.str("description"),
-        quantity=r.decimal("quantity"), unit=r.str("unit"), unit_price_from=r.str("unitPriceFrom"),
-    )  # fmt: skip
+        ref=r.text("ref"),
+        position_type=r.text("positionType"),
+        description=r.text("description"),
+        quantity=r.decimal("quantity"),
+        unit=r.text("unit"),
+        unit_price_from=r.text("unitPriceFrom"),
+    )
 
 
 def _commercial(r: _Row) -> CommercialRules:
@@ -290,60 +341,80 @@ def _commercial(r: _Row) -> CommercialRules:
         if ref not in charges:
             raise r.error(f"flatCharges has no {ref!r} entry")
     labour, pricing, tax = r.child("labour"), r.child("partPricing"), r.child("tax")
-    if r.str("discountCombination") != "MAX":
+    if r.text("discountCombination") != "MAX":
         raise r.error("only discountCombination MAX is implemented")
     return CommercialRules(
-        price_categories=r.strs("priceCategories"), payers=r.strs("payers"),
-        default_customer_group=r.str("defaultCustomerGroup"),
+        price_categories=r.strs("priceCategories"),
+        payers=r.strs("payers"),
+        default_customer_group=r.text("defaultCustomerGroup"),
         customer_groups=tuple(
-            CustomerGroup(g.str("group"), _percents(g, "discountPercentByCategory")) for g in groups
+            CustomerGroup(g.text("group"), _percents(g, "discountPercentByCategory")) for g in groups
         ),
         loyalty_rules=tuple(
-            LoyaltyRule(g.str("name"), g.int("minVehicleAgeMonths"), _percents(g, "discountPercentByCategory"))
+            LoyaltyRule(g.text("name"), g.integer("minVehicleAgeMonths"), _percents(g, "discountPercentByCategory"))
             for g in loyalty
         ),
-        discounted_payers=r.strs("discountedPayers"), non_discounted_categories=r.strs("nonDiscountedCategories"),
-        campaign_payer=r.str("campaignPayer"), labour_ref_prefix=labour.str("refPrefix"),
-        labour_unit=labour.str("unit"), oil_description=pricing.str("oilDescription"),
-        oil_unit=pricing.str("oilUnit"), shop_supplies=_flat_charge(charges["SHOP-SUPPLIES"]),
-        oil_disposal=_flat_charge(charges["OIL-DISPOSAL"]), not_taxed_payers=tax.strs("notTaxedPayers"),
+        discounted_payers=r.strs("discountedPayers"),
+        non_discounted_categories=r.strs("nonDiscountedCategories"),
+        campaign_payer=r.text("campaignPayer"),
+        labour_ref_prefix=labour.text("refPrefix"),
+        labour_unit=labour.text("unit"),
+        oil_description=pricing.text("oilDescription"),
+        oil_unit=pricing.text("oilUnit"),
+        shop_supplies=_flat_charge(charges["SHOP-SUPPLIES"]),
+        oil_disposal=_flat_charge(charges["OIL-DISPOSAL"]),
+        not_taxed_payers=tax.strs("notTaxedPayers"),
         cash_rounding_payers=r.child("cashRounding").strs("payers"),
         payer_totals_order=r.strs("payerTotalsOrder"),
-    )  # fmt: skip
+    )
 
 
 def _service_product(r: _Row) -> ServiceProduct:
     e = r.child("eligibility")
     odo = e.child("odometerAtPurchase") if e.raw("odometerAtPurchase") is not None else None
     eligibility = Eligibility(
-        brand_codes=e.opt_strs("brandCodes"), market_codes=e.opt_strs("marketCodes"),
+        brand_codes=e.opt_strs("brandCodes"),
+        market_codes=e.opt_strs("marketCodes"),
         vehicle_age_months_at_purchase=_comparison(e, "vehicleAgeMonthsAtPurchase"),
         odometer_at_purchase_km=_comparison(odo, "km") if odo else None,
         odometer_at_purchase_mi=_comparison(odo, "mi") if odo else None,
-        excluded_usages=e.strs("excludedUsages"), exclude_tuned=e.bool("excludeTuned"),
-        exclude_total_loss_rebuilt=e.bool("excludeTotalLossRebuilt"),
-        requires_no_oil_service_yet=e.bool("requiresNoOilServiceYet"),
-        requires_no_overdue_core_item=e.bool("requiresNoOverdueCoreItem"),
-    )  # fmt: skip
+        excluded_usages=e.strs("excludedUsages"),
+        exclude_tuned=e.flag("excludeTuned"),
+        exclude_total_loss_rebuilt=e.flag("excludeTotalLossRebuilt"),
+        requires_no_oil_service_yet=e.flag("requiresNoOilServiceYet"),
+        requires_no_overdue_core_item=e.flag("requiresNoOverdueCoreItem"),
+    )
     return ServiceProduct(
-        code=r.str("code"), kind=r.str("kind"), sold_as_product=r.bool("soldAsProduct"),
-        term_months=r.opt_int("termMonths"), term_distance_km=r.opt_int("termDistanceKm"),
+        code=r.text("code"),
+        kind=r.text("kind"),
+        sold_as_product=r.flag("soldAsProduct"),
+        term_months=r.opt_int("termMonths"),
+        term_distance_km=r.opt_int("termDistanceKm"),
         term_distance_mi=r.opt_int("termDistanceMi"),
         coverage_start_vehicle_age_months=r.opt_int("coverageStartVehicleAgeMonths"),
-        max_total_vehicle_age_months=r.opt_int("maxTotalVehicleAgeMonths"), term_rule=r.opt_str("termRule"),
-        covered_item_codes=r.strs("coveredItemCodes"), coverage_note=r.opt_str("coverageNote"),
+        max_total_vehicle_age_months=r.opt_int("maxTotalVehicleAgeMonths"),
+        term_rule=r.opt_text("termRule"),
+        covered_item_codes=r.strs("coveredItemCodes"),
+        coverage_note=r.opt_text("coverageNote"),
         eligibility=eligibility,
-    )  # fmt: skip
+    )
 
 
 def _campaign(r: _Row) -> Campaign:
     return Campaign(
-        code=r.str("code"), title=r.str("title"), brand_code=r.str("brandCode"), model_codes=r.strs("modelCodes"),
-        model_year_from=r.int("modelYearFrom"), model_year_to=r.int("modelYearTo"),
-        serial_from=r.opt_int("serialFrom"), serial_to=r.opt_int("serialTo"),
-        labour_hours=r.decimal("labourHours"), payer=r.str("payer"),
-        valid_from=r.opt_date("validFrom"), valid_to=r.opt_date("validTo"),
-    )  # fmt: skip
+        code=r.text("code"),
+        title=r.text("title"),
+        brand_code=r.text("brandCode"),
+        model_codes=r.strs("modelCodes"),
+        model_year_from=r.integer("modelYearFrom"),
+        model_year_to=r.integer("modelYearTo"),
+        serial_from=r.opt_int("serialFrom"),
+        serial_to=r.opt_int("serialTo"),
+        labour_hours=r.decimal("labourHours"),
+        payer=r.text("payer"),
+        valid_from=r.opt_date("validFrom"),
+        valid_to=r.opt_date("validTo"),
+    )
 
 
 def _vin_scheme(r: _Row) -> VinScheme:
@@ -354,21 +425,22 @@ def _vin_scheme(r: _Row) -> VinScheme:
 
     def segment(s: Any) -> tuple[str, str]:
         seg = _Row(r.file, "layouts", s)
-        return ("literal", seg.str("literal")) if "literal" in s else ("from", seg.str("from"))
+        return ("literal", seg.text("literal")) if "literal" in s else ("from", seg.text("from"))
 
     return VinScheme(
-        length=r.int("length"), regex=r.str("regex"),
-        transliteration=tuple((ch, translit.int(ch)) for ch in translit.data),
+        length=r.integer("length"),
+        regex=r.text("regex"),
+        transliteration=tuple((ch, translit.integer(ch)) for ch in translit.data),
         position_weights=tuple(r.typed("positionWeights", list)),
-        check_digit_position=r.int("checkDigitPosition"),
-        check_digit_for_remainder_10=r.str("checkDigitForRemainder10"),
-        model_year_codes=tuple(ModelYearCode(y.str("code"), tuple(y.typed("years", list))) for y in years),
+        check_digit_position=r.integer("checkDigitPosition"),
+        check_digit_for_remainder_10=r.text("checkDigitForRemainder10"),
+        model_year_codes=tuple(ModelYearCode(y.text("code"), tuple(y.typed("years", list))) for y in years),
         check_digit_style_when=r.raw("checkDigitStyleWhen"),
         layouts=tuple((name, tuple(segment(s) for s in layouts.typed(name, list))) for name in layouts.data),
-        restraint_code=r.str("restraintCode"),
-        body_letter_keywords=tuple((k.str("keyword"), k.str("letter")) for k in keywords),
-        body_letter_default=r.str("bodyLetterDefault"),
-    )  # fmt: skip
+        restraint_code=r.text("restraintCode"),
+        body_letter_keywords=tuple((k.text("keyword"), k.text("letter")) for k in keywords),
+        body_letter_default=r.text("bodyLetterDefault"),
+    )
 
 
 @dataclass(frozen=True)
@@ -401,32 +473,44 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
     brands = _index(_rows(data_dir, "brands.json", "code"), _brand, lambda b: b.code)
     wmis = _index(
         _rows(data_dir, "wmis.json", "wmi"),
-        lambda r: Wmi(r.str("wmi"), r.str("brandCode"), r.strs("plantCodes")),
+        lambda r: Wmi(r.text("wmi"), r.text("brandCode"), r.strs("plantCodes")),
         lambda w: w.wmi,
     )
     markets = _index(_rows(data_dir, "markets.json", "code"), _market, lambda m: m.code)
     norms = _index(
         _rows(data_dir, "oil_norms.json", "code"),
         lambda r: OilNorm(
-            r.str("code"), r.str("issuer"), r.str("fuel"), r.str("saps"), r.str("hthsMin"),
-            r.str("typicalViscosities"), r.str("longLife"), r.str("note"),
-        ),  # fmt: skip
+            r.text("code"),
+            r.text("issuer"),
+            r.text("fuel"),
+            r.text("saps"),
+            r.text("hthsMin"),
+            r.text("typicalViscosities"),
+            r.text("longLife"),
+            r.text("note"),
+        ),
         lambda n: n.code,
     )
     products = _index(
         _rows(data_dir, "oil_products.json", "code"),
-        lambda r: OilProduct(r.str("code"), r.str("viscosity"), r.strs("approvals"), r.decimal("basePriceEurPerLitre")),
+        lambda r: OilProduct(
+            r.text("code"), r.text("viscosity"), r.strs("approvals"), r.decimal("basePriceEurPerLitre")
+        ),
         lambda p: p.code,
     )
     engines = _index(_rows(data_dir, "engines.json", "code"), _engine, lambda e: e.code)
     models = _index(_rows(data_dir, "models.json", "code"), _model, lambda m: m.code)
     items = _index(_rows(data_dir, "service_items.json", "code"), _service_item, lambda i: i.code)
-    derived = {r.str("fact"): r.raw("rule") for r in _rows(data_dir, "derived_facts.json", "fact")}
+    derived = {r.text("fact"): r.raw("rule") for r in _rows(data_dir, "derived_facts.json", "fact")}
     interval_overrides = tuple(
         IntervalOverride(
-            r.str("scopeType"), r.str("scopeCode"), r.str("itemCode"),
-            r.opt_int("repeatKm"), r.opt_int("repeatMi"), r.opt_int("repeatMonths"),
-        )  # fmt: skip
+            r.text("scopeType"),
+            r.text("scopeCode"),
+            r.text("itemCode"),
+            r.opt_int("repeatKm"),
+            r.opt_int("repeatMi"),
+            r.opt_int("repeatMonths"),
+        )
         for r in _rows(data_dir, "interval_overrides.json", "itemCode")
     )
     oil_overrides = tuple(
@@ -439,28 +523,43 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
     parts = _index(
         _rows(data_dir, "parts.json", "partNumber"),
         lambda r: Part(
-            r.str("partNumber"), r.str("description"), r.str("unit"), r.decimal("basePriceEur"),
-            r.str("priceCategory"),
-        ),  # fmt: skip
+            r.text("partNumber"),
+            r.text("description"),
+            r.text("unit"),
+            r.decimal("basePriceEur"),
+            r.text("priceCategory"),
+        ),
         lambda p: p.part_number,
     )
     item_parts = _index(_rows(data_dir, "item_parts.json", "itemCode"), _item_parts, lambda p: p.item_code)
     commercial = _commercial(_Row("commercial_rules.json", "(root)", _read(data_dir, "commercial_rules.json")))
-    service_products = _index(
-        _rows(data_dir, "service_products.json", "code"), _service_product, lambda p: p.code
-    )
+    service_products = _index(_rows(data_dir, "service_products.json", "code"), _service_product, lambda p: p.code)
     campaigns = _index(_rows(data_dir, "campaigns.json", "code"), _campaign, lambda c: c.code)
     vin_scheme = _vin_scheme(_Row("vin_scheme.json", "(root)", _read(data_dir, "vin_scheme.json")))
     generator = _read(data_dir, "generator.json")
     if not isinstance(generator, Mapping):
         raise CatalogError("generator.json", "(root)", "expected an object")
     catalog = Catalog(
-        brands=brands, wmis=wmis, markets=markets, oil_norms=norms, oil_products=products, engines=engines,
-        models=models, service_items=items, derived_facts=derived, interval_overrides=interval_overrides,
-        oil_spec_overrides=oil_overrides, labour_times=labour, parts=parts, item_parts=item_parts,
-        commercial=commercial, service_products=service_products, campaigns=campaigns,
-        vin_scheme=vin_scheme, generator=generator,
-    )  # fmt: skip
+        brands=brands,
+        wmis=wmis,
+        markets=markets,
+        oil_norms=norms,
+        oil_products=products,
+        engines=engines,
+        models=models,
+        service_items=items,
+        derived_facts=derived,
+        interval_overrides=interval_overrides,
+        oil_spec_overrides=oil_overrides,
+        labour_times=labour,
+        parts=parts,
+        item_parts=item_parts,
+        commercial=commercial,
+        service_products=service_products,
+        campaigns=campaigns,
+        vin_scheme=vin_scheme,
+        generator=generator,
+    )
     _check_references(catalog)
     return catalog
 
@@ -476,8 +575,8 @@ def _check_references(c: Catalog) -> None:
             raise CatalogError(file, key, f"unknown {what} {code!r}")
 
     for b in c.brands.values():
-        for w in b.wmis:
-            need("brands.json", b.code, "WMI", w, c.wmis)
+        for code in b.wmis:
+            need("brands.json", b.code, "WMI", code, c.wmis)
     for w in c.wmis.values():
         need("wmis.json", w.wmi, "brand", w.brand_code, c.brands)
     for m in c.markets.values():
