@@ -7,25 +7,11 @@ from typing import Any
 
 import pytest
 
-from catalog import default_catalog
 from calculation.contract import service_quote
 from calculation.quote import QuoteRequest, compute
-from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle, VehicleFile
-
-
-def event(vin: str, n: int, day: str, odometer: int, *codes: str) -> ServiceEvent:
-    return ServiceEvent(
-        event_id=f"DSS-{vin}-{n:03d}",
-        vin=vin,
-        date=date.fromisoformat(day),
-        odometer=odometer,
-        workshop_code="X-001",
-        authorised_workshop=True,
-        source_systems=("DSS",),
-        source_refs=(f"DSS-{vin}-{n:03d}",),
-        items=tuple(EventItem(code) for code in codes),
-    )
-
+from calculation.records import CampaignVehicle, ServiceContract, Vehicle, VehicleFile
+from catalog import default_catalog
+from tests.calculation.builders import event
 
 EXAMPLE_1 = VehicleFile(
     Vehicle(
