@@ -48,19 +48,29 @@ def vehicle_files(draw: st.DrawFn) -> tuple[VehicleFile, QuoteRequest]:
         codes = draw(st.lists(st.sampled_from(ITEM_CODES), min_size=1, max_size=5, unique=True))
         events.append(
             ServiceEvent(
-                event_id=f"DSS-{vin}-{n:03d}", vin=vin, date=day, odometer=odometer, workshop_code="DE-001",
-                authorised_workshop=True, source_systems=("DSS",), source_refs=(f"R{n}",),
+                event_id=f"DSS-{vin}-{n:03d}",
+                vin=vin,
+                date=day,
+                odometer=odometer,
+                workshop_code="DE-001",
+                authorised_workshop=True,
+                source_systems=("DSS",),
+                source_refs=(f"R{n}",),
                 items=tuple(EventItem(c) for c in codes),
-            )  # fmt: skip
+            )
         )
     contracts = []
     if draw(st.booleans()):
         contracts.append(
             ServiceContract(
-                contract_id="SC-1", vin=vin, product_type_code=draw(st.sampled_from(list(CATALOG.service_products))),
-                start_date=handover, end_date=handover + timedelta(days=draw(st.integers(0, 2000))),
-                max_odometer=draw(st.integers(0, 100000)), status=draw(st.sampled_from(["ACTIVE", "CANCELLED"])),
-            )  # fmt: skip
+                contract_id="SC-1",
+                vin=vin,
+                product_type_code=draw(st.sampled_from(list(CATALOG.service_products))),
+                start_date=handover,
+                end_date=handover + timedelta(days=draw(st.integers(0, 2000))),
+                max_odometer=draw(st.integers(0, 100000)),
+                status=draw(st.sampled_from(["ACTIVE", "CANCELLED"])),
+            )
         )
     campaigns = [CampaignVehicle("TC-25-031", vin, "OPEN")] if draw(st.booleans()) else []
     request = QuoteRequest(
@@ -93,7 +103,9 @@ def check_quote(quote: ServiceQuote) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(vehicle_files())
-def test_every_total_is_the_sum_of_its_positions_and_nothing_is_negative(case: tuple[VehicleFile, QuoteRequest]) -> None:
+def test_every_total_is_the_sum_of_its_positions_and_nothing_is_negative(
+    case: tuple[VehicleFile, QuoteRequest],
+) -> None:
     file, request = case
     check_quote(compute(CATALOG, file, request))
 
