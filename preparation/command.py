@@ -1,0 +1,245 @@
+"""`aftersales import SRC --into DIR`: check a raw delivery, keep what passes, recompute the prepared view."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from calculation.records import CampaignVehicle, ServiceContract, Vehicle
+from catalog import Catalog, default_catalog
+from preparation import merge, raw, summary, validation
+from preparation.raw import DMS, REG, VMS, Key, RawEvent, RawVehicle
+from preparation.reading import read_lines
+from preparation.summary import FileCounts
+from preparation.validation import DUPLICATE_KEY, INVALID_JSON, Reject, Rejected
+from preparation.writing import write_data_set
+from store import prepared
+from store.prepared import PreparedDataError
+
+R = TypeVar("R")
+USAGE_ERROR = 2
+
+
+@dataclass(frozen=True)
+class SourceFile(Generic[R]):
+    """One delivery file: how to check a record, its natural key, and the form kept in the prepared directory."""
+
+    name: str
+    parse: Callable[[Any, Catalog], R]
+    key: Callable[[R], Key]
+    encode: Callable[[R], dict[str, Any]]
+    key_fields: Callable[[Mapping[str, Any]], tuple[str, ...]]
+
+
+VEHICLE_FILE = SourceFile[RawVehicle](
+    prepared.VEHICLES, validation.vehicle_record, lambda v: v.key, raw.vehicle_json, lambda _: ("vin", "sourceSystem")
+)
+EVENT_FILE = SourceFile[RawEvent](
+    prepared.SERVICE_EVENTS, validation.event_record, lambda e: e.key, raw.event_json,
+    lambda d: ("vin", "workshopCode", "sourceRef") if d.get("sourceSystem") == DMS else ("eventId",),
+)  # fmt: skip
+CONTRACT_FILE = SourceFile[ServiceContract](
+    prepared.CONTRACTS, validation.contract_record, raw.contract_key, prepared.contract_to_json,
+    lambda _: ("contractId",),
+)  # fmt: skip
+CAMPAIGN_FILE = SourceFile[CampaignVehicle](
+    prepared.CAMPAIGN_VEHICLES, validation.campaign_vehicle_record, raw.campaign_vehicle_key,
+    prepared.campaign_vehicle_to_json, lambda _: ("campaignCode", "vin"),
+)  # fmt: skip
+
+
+@dataclass
+class Delivered(Generic[R]):
+    """One delivery file after checking: the records that passed so far, with their lines, and the rejects."""
+
+    source: SourceFile[R]
+    counts: FileCounts
+    passed: list[tuple[int, R]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def reject(self, line: int, key: str | None, problem: Rejected) -> None:
+        self.rejects.append(Reject(self.source.name, line, key, problem.code, problem.message))
+
+    def accepted(self) -> dict[Key, R]:
+        return {self.source.key(record): record for _, record in self.passed}
+
+    def keep(self, check: Callable[[R], None]) -> None:
+        """Runs a cross-record check on every record that passed so far; failures become rejects."""
+        kept = []
+        for line, record in self.passed:
+            try:
+                check(record)
+            except Rejected as problem:
+                encoded = self.source.encode(record)
+                self.reject(line, validation.raw_key(encoded, self.source.key_fields(encoded)), problem)
+            else:
+                kept.append((line, record))
+        self.passed = kept
+
+    def final_counts(self, merged: Collection[Key]) -> FileCounts:
+        self.counts.accepted, self.counts.rejected = len(self.passed), len(self.rejects)
+        self.counts.merged = sum(self.source.key(record) in merged for _, record in self.passed)
+        return self.counts
+
+
+def run(args: argparse.Namespace) -> int:
+    source, into = Path(args.source), Path(args.into)
+    problem = _unusable(source, into)
+    if problem is not None:
+        print(f"aftersales import: {problem}", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        counts = import_delivery(source, into, default_catalog())
+    except PreparedDataError as exc:
+        print(f"aftersales import: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    print(summary.table(counts))
+    print(f"rejects: {into / prepared.REJECTS}")
+    return 0
+
+
+def _unusable(source: Path, into: Path) -> str | None:
+    if not source.is_dir():
+        return f"the delivery directory {source} does not exist or is not a directory"
+    if into.exists() and not into.is_dir():
+        return f"--into {into} is not a directory"
+    if into.exists() and into.resolve() == source.resolve():
+        return "--into must not be the delivery directory: the prepared files would overwrite the delivery"
+    if into.is_dir() and any(into.iterdir()) and not (into / prepared.MANIFEST).exists():
+        return f"--into {into} is neither empty nor a prepared data set; refusing to write into it"
+    return None
+
+
+def import_delivery(source: Path, into: Path, catalog: Catalog) -> dict[str, FileCounts]:
+    """Checks every delivered record, keeps the accepted ones with those already in `into`, recomputes the
+    prepared view from all of them and writes it; returns the counts per delivery file."""
+    if (into / prepared.MANIFEST).exists():
+        prepared.check_manifest(into)
+    files = [source / s.name for s in (VEHICLE_FILE, EVENT_FILE, CONTRACT_FILE, CAMPAIGN_FILE)]
+    bar = summary.progress_bar(sum(path.stat().st_size for path in files if path.is_file()))
+    try:
+        vehicles = _check(source, VEHICLE_FILE, catalog, bar.update)
+        events = _check(source, EVENT_FILE, catalog, bar.update)
+        contracts = _check(source, CONTRACT_FILE, catalog, bar.update)
+        campaigns = _check(source, CAMPAIGN_FILE, catalog, bar.update)
+    finally:
+        bar.close()
+
+    stored_vehicles = _stored(into, VEHICLE_FILE, catalog)
+    vehicle_records = {**stored_vehicles, **_combined_check(vehicles, stored_vehicles, catalog)}
+    master = _master(vehicle_records.values(), catalog)
+    events.keep(lambda e: validation.check_event(e, master, catalog))
+    contracts.keep(lambda c: validation.check_vin(c.vin, master, catalog))
+    campaigns.keep(lambda c: validation.check_vin(c.vin, master, catalog))
+
+    event_records = {**_stored(into, EVENT_FILE, catalog), **events.accepted()}
+    contract_records = {**_stored(into, CONTRACT_FILE, catalog), **contracts.accepted()}
+    campaign_records = {**_stored(into, CAMPAIGN_FILE, catalog), **campaigns.accepted()}
+    view = merge.prepare(
+        master, vehicle_records.values(), event_records.values(), contract_records.values(),
+        campaign_records.values(), catalog,
+    )  # fmt: skip
+    write_data_set(
+        into,
+        {
+            VEHICLE_FILE.name: _encoded(VEHICLE_FILE, vehicle_records),
+            EVENT_FILE.name: _encoded(EVENT_FILE, event_records),
+            CONTRACT_FILE.name: _encoded(CONTRACT_FILE, contract_records),
+            CAMPAIGN_FILE.name: _encoded(CAMPAIGN_FILE, campaign_records),
+        },
+        view,
+        [r for d in (vehicles, events, contracts, campaigns) for r in sorted(d.rejects, key=lambda r: r.line)],
+    )
+    return {
+        VEHICLE_FILE.name: vehicles.final_counts(view.merged),
+        EVENT_FILE.name: events.final_counts(view.merged),
+        CONTRACT_FILE.name: contracts.final_counts(view.merged),
+        CAMPAIGN_FILE.name: campaigns.final_counts(view.merged),
+    }
+
+
+def _check(source: Path, kind: SourceFile[R], catalog: Catalog, progress: Callable[[int], object]) -> Delivered[R]:
+    """Reads one delivery file and checks each record on its own; a missing file delivers nothing."""
+    path = source / kind.name
+    delivered = Delivered(kind, FileCounts(delivered=path.is_file()))
+    if not delivered.counts.delivered:
+        return delivered
+    first_lines: dict[Key, int] = {}
+    for line in read_lines(path, progress):
+        delivered.counts.read += 1
+        if line.record is None:
+            delivered.reject(line.line, None, Rejected(INVALID_JSON, f"Line {line.line} {line.error}."))
+            continue
+        key_text = validation.raw_key(line.record, kind.key_fields(line.record))
+        try:
+            record = kind.parse(line.record, catalog)
+            # one delivery cannot say which of two records for a key is right; a later delivery may update it
+            first = first_lines.setdefault(kind.key(record), line.line)
+            if first != line.line:
+                raise Rejected(DUPLICATE_KEY, f"Line {line.line} repeats the key {key_text} of line {first}.")
+        except Rejected as problem:
+            delivered.reject(line.line, key_text, problem)
+        else:
+            delivered.passed.append((line.line, record))
+    return delivered
+
+
+def _combined_check(
+    delivered: Delivered[RawVehicle], stored: Mapping[Key, RawVehicle], catalog: Catalog
+) -> dict[Key, RawVehicle]:
+    """D14: a delivered VMS or REG record is accepted only if, combined with the other source's record
+    (delivered or stored), it describes a complete and valid vehicle; otherwise the VIN's lines are rejected."""
+    accepted = delivered.accepted()
+    rejected: dict[str, Rejected] = {}
+    for vin in {key[0] for key in accepted}:
+        vms, reg = (accepted.get((vin, s)) or stored.get((vin, s)) for s in (VMS, REG))
+        try:
+            validation.vehicle(merge.combine_vehicle_records(vms, reg), catalog)
+        except Rejected as problem:
+            rejected[vin] = problem
+
+    def combines(record: RawVehicle) -> None:
+        if record.vin in rejected:
+            raise rejected[record.vin]
+
+    delivered.keep(combines)
+    return delivered.accepted()
+
+
+def _master(records: Iterable[RawVehicle], catalog: Catalog) -> dict[str, Vehicle]:
+    """The vehicle master: one combined vehicle per VIN from every accepted VMS and REG record."""
+    by_vin: dict[str, dict[str, RawVehicle]] = {}
+    for record in records:
+        by_vin.setdefault(record.vin, {})[record.source_system] = record
+    master = {}
+    for vin, sources in by_vin.items():
+        try:
+            master[vin] = validation.vehicle(merge.combine_vehicle_records(sources.get(VMS), sources.get(REG)), catalog)
+        except Rejected as problem:
+            raise PreparedDataError(f"the stored records of vehicle {vin} are no longer valid: {problem}") from None
+    return master
+
+
+def _stored(into: Path, kind: SourceFile[R], catalog: Catalog) -> dict[Key, R]:
+    """The accepted raw records an earlier import kept, checked again as they are read."""
+    path = into / prepared.RAW_DIR / kind.name
+    if not path.is_file():
+        return {}
+    records = {}
+    for line in read_lines(path):
+        try:
+            if line.record is None:
+                raise Rejected(INVALID_JSON, f"the line {line.error}")
+            record = kind.parse(line.record, catalog)
+        except Rejected as problem:
+            raise PreparedDataError(f"{path} line {line.line} is damaged: {problem.message}") from None
+        records[kind.key(record)] = record
+    return records
+
+
+def _encoded(kind: SourceFile[R], records: Mapping[Key, R]) -> list[dict[str, Any]]:
+    return [kind.encode(records[key]) for key in sorted(records)]

@@ -1,0 +1,42 @@
+"""The store interface the calculation reads through: batch look-ups by VIN, in the order asked."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Protocol
+
+from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, VehicleFile
+
+
+class Store(Protocol):
+    """Keys in, values out in the same order; a VIN the store does not know gives None or ().
+
+    VINs are the normalised (upper-case) VINs of the vehicle master. Events come oldest first by
+    (date, odometer, eventId). Every method is a batch so that a remote backend (e.g. DynamoDB
+    BatchGetItem / Query) can serve many vehicles per round trip.
+    """
+
+    async def vehicles(self, vins: Sequence[str]) -> list[Vehicle | None]: ...
+
+    async def service_events(self, vins: Sequence[str]) -> list[tuple[ServiceEvent, ...]]: ...
+
+    async def contracts(self, vins: Sequence[str]) -> list[tuple[ServiceContract, ...]]: ...
+
+    async def campaign_vehicles(self, vins: Sequence[str]) -> list[tuple[CampaignVehicle, ...]]: ...
+
+
+async def vehicle_file(store: Store, vin: str) -> VehicleFile | None:
+    """Everything the calculation needs about one vehicle, or None when the store does not know the VIN."""
+    keys = [vin]
+    (vehicle,), (events,), (contracts,), (campaigns,) = await asyncio.gather(
+        store.vehicles(keys), store.service_events(keys), store.contracts(keys), store.campaign_vehicles(keys)
+    )
+    if vehicle is None:
+        return None
+    return VehicleFile(vehicle=vehicle, events=events, contracts=contracts, campaigns=campaigns)
+
+
+def load_vehicle_file(store: Store, vin: str) -> VehicleFile | None:
+    """`vehicle_file` for synchronous callers (command line, tests); not for use inside a running event loop."""
+    return asyncio.run(vehicle_file(store, vin))
