@@ -22,7 +22,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _quote(args: argparse.Namespace) -> int:
-    from calculation.command import run
+    from quote_command import run
 
     return run(args)
 
