@@ -45,6 +45,10 @@ class EmbeddedStore:
         )
         return cls(vehicles, ordered, contracts, campaigns)
 
+    def vins(self) -> list[str]:
+        """Every VIN of the data set, in VIN order."""
+        return sorted(self._vehicles)
+
     async def vehicles(self, vins: Sequence[str]) -> list[Vehicle | None]:
         return [self._vehicles.get(vin) for vin in vins]
 
