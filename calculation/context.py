@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from calculation.records import Vehicle
 from catalog import Catalog
-from catalog.conditions import holds, value
+from catalog.conditions import attribute_name, holds, record_facts, value
 from catalog.records import Brand, Engine, Market, Model
+
+T = TypeVar("T")
 
 
 class UnknownCodeError(LookupError):
     """A vehicle that names a model, engine or market the catalogue does not know."""
 
 
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
-
-
 @dataclass(frozen=True)
 class VehicleContext:
-    """One vehicle with its brand, model, engine and market; facts are resolved lazily and cached."""
+    """One vehicle with its brand, model, engine and market.
+
+    Derived facts and anything `memo` computes are kept for the life of the context, which is one vehicle's
+    calculation (or one simulated history): the catalogue and the vehicle do not change under it.
+    """
 
     catalog: Catalog
     vehicle: Vehicle
@@ -30,7 +32,7 @@ class VehicleContext:
     model: Model
     engine: Engine
     market: Market
-    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, catalog: Catalog, vehicle: Vehicle) -> VehicleContext:
@@ -41,6 +43,12 @@ class VehicleContext:
         except KeyError as exc:
             raise UnknownCodeError(f"vehicle {vehicle.vin} names unknown code {exc.args[0]!r}") from None
         return cls(catalog, vehicle, catalog.brands[model.brand_code], model, engine, market)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        result: T = self._memo[key]
+        return result
 
     @property
     def effective_regime(self) -> str | None:
@@ -58,22 +66,20 @@ class VehicleContext:
         return self.market.distance_unit
 
     def vehicle_fact(self, name: str) -> Any:
-        if name in self._derived:
-            return self._derived[name]
-        rule = self.catalog.derived_facts.get(f"vehicle.{name}")
-        result = value(rule, self.fact) if rule is not None else getattr(self.vehicle, _snake(name))
-        self._derived[name] = result
-        return result
+        def compute() -> Any:
+            rule = self.catalog.derived_facts.get(f"vehicle.{name}")
+            return value(rule, self.fact) if rule is not None else getattr(self.vehicle, attribute_name(name))
+
+        return self.memo(("vehicle", name), compute)
 
     def fact(self, name: str) -> Any:
         """Resolves `engine.fuel`, `vehicle.effectiveRegime` … as the catalogue's condition language names them."""
-        scope, _, attribute = name.partition(".")
-        if scope == "vehicle":
-            return self.vehicle_fact(attribute)
-        record = {"engine": self.engine, "model": self.model, "brand": self.brand, "market": self.market}.get(scope)
-        if record is None:
-            raise KeyError(f"fact {name!r} is not a vehicle fact")
-        return getattr(record, _snake(attribute))
+        if name.startswith("vehicle."):
+            return self.vehicle_fact(name[len("vehicle.") :])
+        return self.memo("records", self._record_facts)(name)
+
+    def _record_facts(self) -> Callable[[str], Any]:
+        return record_facts({"engine": self.engine, "model": self.model, "brand": self.brand, "market": self.market})
 
     def with_facts(self, extra: dict[str, Any]) -> Callable[[str], Any]:
         """A fact resolver that also knows request-level facts (`request.*`, `oil.*`)."""

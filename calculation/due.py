@@ -64,8 +64,12 @@ def request_facts(request: DueRequest) -> dict[str, Any]:
 
 def applicable_items(ctx: VehicleContext, request: DueRequest) -> list[ServiceItemType]:
     """Items whose applicability rule holds, in catalogue order (COND, CAMP and ONCE never do)."""
-    facts = request_facts(request)
-    return [item for item in ctx.catalog.service_items.values() if ctx.holds(item.applicability_rule, facts)]
+
+    def compute() -> list[ServiceItemType]:
+        facts = request_facts(request)
+        return [item for item in ctx.catalog.service_items.values() if ctx.holds(item.applicability_rule, facts)]
+
+    return ctx.memo(("applicable", request.include_recommended, request.include_statutory), compute)
 
 
 def _limits(interval: Interval | None, unit: str) -> Limits | None:
@@ -74,6 +78,10 @@ def _limits(interval: Interval | None, unit: str) -> Limits | None:
 
 def intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limits]:
     """(first, repeat) limits after overrides, in the vehicle's market unit (§8.3 step 2, D18)."""
+    return ctx.memo(("intervals", item.code), lambda: _intervals(ctx, item))
+
+
+def _intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limits]:
     unit = ctx.distance_unit
     repeat = _limits(item.repeat_interval, unit) or Limits(None, None)
     first = _limits(item.first_interval, unit)
@@ -101,15 +109,29 @@ def intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limit
     return (repeat if first_follows or first is None else first), repeat
 
 
-def last_performance(item: ServiceItemType, events: Sequence[ServiceEvent], quote_date: date) -> ServiceEvent | None:
-    """Latest event by (date, odometer) on or before the quote date that performed the item or a satisfier."""
+@dataclass(frozen=True)
+class Performance:
+    """When and at which odometer an event performed which items (its performed codes computed once)."""
+
+    date: date
+    odometer: int
+    codes: frozenset[str]
+
+
+def performances(events: Sequence[ServiceEvent], quote_date: date) -> list[Performance]:
+    """D9: only events on or before the quote date count, each at its anchor (plausible) odometer."""
+    return [Performance(e.date, e.anchor_odometer, e.performed_codes()) for e in events if e.date <= quote_date]
+
+
+def last_performance(item: ServiceItemType, history: Sequence[Performance]) -> Performance | None:
+    """Latest performance by (date, odometer) of the item or of an item that satisfies it (§8.3 step 3)."""
     codes = {item.code, *item.satisfied_by}
-    last: ServiceEvent | None = None
-    for event in events:
-        if event.date > quote_date or not codes & event.performed_codes():
+    last: Performance | None = None
+    for p in history:
+        if codes.isdisjoint(p.codes):
             continue
-        if last is None or (event.date, event.anchor_odometer) >= (last.date, last.anchor_odometer):
-            last = event
+        if last is None or (p.date, p.odometer) >= (last.date, last.odometer):
+            last = p
     return last
 
 
@@ -136,14 +158,14 @@ def status_of(
 
 
 def evaluate_item(
-    ctx: VehicleContext, item: ServiceItemType, events: Sequence[ServiceEvent], request: DueRequest
+    ctx: VehicleContext, item: ServiceItemType, history: Sequence[Performance], request: DueRequest
 ) -> DueItem:
     first, repeat = intervals(ctx, item)
-    last = last_performance(item, events, request.quote_date)
+    last = last_performance(item, history)
     if last is None:
         basis, limits, anchor_date, anchor_odo = "first", first, ctx.vehicle.handover_date, 0
     else:
-        basis, limits, anchor_date, anchor_odo = "repeat", repeat, last.date, last.anchor_odometer
+        basis, limits, anchor_date, anchor_odo = "repeat", repeat, last.date, last.odometer
     due_odometer = anchor_odo + limits.distance if limits.distance is not None else None
     due_date = None
     if limits.months is not None:
@@ -164,7 +186,8 @@ def evaluate_item(
 
 
 def evaluate(ctx: VehicleContext, events: Sequence[ServiceEvent], request: DueRequest) -> list[DueItem]:
-    return [evaluate_item(ctx, item, events, request) for item in applicable_items(ctx, request)]
+    history = performances(events, request.quote_date)
+    return [evaluate_item(ctx, item, history, request) for item in applicable_items(ctx, request)]
 
 
 def evaluate_due(

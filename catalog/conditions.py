@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 Facts = Callable[[str], Any]
@@ -84,3 +85,21 @@ def fact_names(node: Any) -> set[str]:
         for child in node:
             names |= fact_names(child)
     return names
+
+
+@cache
+def attribute_name(field: str) -> str:
+    """The record attribute behind a fact's field: `oilSpecFlex` → `oil_spec_flex`."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in field)
+
+
+def record_facts(records: Mapping[str, object]) -> Facts:
+    """Resolves `engine.powerKw`, `market.checkDigitMandatory` … against catalogue records by scope."""
+
+    def resolve(name: str) -> Any:
+        scope, _, field = name.partition(".")
+        if scope not in records:
+            raise KeyError(f"fact {name!r} names no known record")
+        return getattr(records[scope], attribute_name(field))
+
+    return resolve

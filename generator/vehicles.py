@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from calculation.records import Vehicle
 from calculation.vin import check_digit
 from catalog import Catalog
-from catalog.conditions import holds, value
+from catalog.conditions import holds, record_facts, value
 from catalog.records import Brand, Engine, Market, Model, VinScheme
 from generator.prng import SplitMix64, stream
 
@@ -26,20 +26,6 @@ def stream_key(catalog: Catalog, kind: str, **fields: Any) -> str:
     """The stream key of one entity from the `streamKeys` patterns (`vehicle:{i:06d}`, `history:{VIN}` …)."""
     pattern: str = catalog.generator["streamKeys"][kind]
     return pattern.format(**fields)
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
-
-
-def _facts(records: Mapping[str, object]) -> Callable[[str], Any]:
-    """Resolves `engine.powerKw`, `market.checkDigitMandatory` … against the records drawn so far."""
-
-    def resolve(name: str) -> Any:
-        scope, _, attribute = name.partition(".")
-        return getattr(records[scope], _snake(attribute))
-
-    return resolve
 
 
 def model_year_code(scheme: VinScheme, model_year: int) -> str:
@@ -88,7 +74,7 @@ def _engine_candidates(catalog: Catalog, model: Model, market: str, model_year: 
 def _transmission_candidates(catalog: Catalog, model: Model, engine: Engine, market: str) -> list[str]:
     """Step 7: the fuel/power set filters the model list; some markets get no manual gearbox."""
     params = catalog.generator
-    allowed = value(params["transmissionCandidates"], _facts({"engine": engine}))
+    allowed = value(params["transmissionCandidates"], record_facts({"engine": engine}))
     candidates = [t for t in model.transmissions if allowed is None or t in allowed] or list(model.transmissions)
     if market in params["noManualTransmissionMarkets"]:
         prefix = params["manualTransmissionPrefix"]
@@ -99,7 +85,7 @@ def _transmission_candidates(catalog: Catalog, model: Model, engine: Engine, mar
 
 def _drive_candidates(catalog: Catalog, model: Model, engine: Engine) -> list[str]:
     """Step 8: the first matching drive rule filters the model list (D6); empty falls back to it."""
-    facts = _facts({"engine": engine})
+    facts = record_facts({"engine": engine})
     for rule in catalog.generator["driveRules"]:
         if holds(rule["when"], facts):
             keep = value(rule["keepOnly"], facts)
@@ -189,7 +175,7 @@ def _draft(catalog: Catalog, seed: int, index: int) -> _Draft:
 def _compose_vin(catalog: Catalog, draft: _Draft, serial: int) -> str:
     """§1.8: filler or check-digit layout from vin_scheme.json; the check digit is computed last."""
     scheme = catalog.vin_scheme
-    facts = _facts({"model": draft.model, "engine": draft.engine, "brand": draft.brand, "market": draft.market})
+    facts = record_facts({"model": draft.model, "engine": draft.engine, "brand": draft.brand, "market": draft.market})
     check_digit_style = holds(scheme.check_digit_style_when, facts)
     segments = dict(scheme.layouts)["CHECKDIGIT" if check_digit_style else "FILLER"]
     generated = {
