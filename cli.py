@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -25,6 +26,30 @@ def _quote(args: argparse.Namespace) -> int:
     from quote_command import run
 
     return run(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from config import Config, ConfigError
+    from logs import configure
+    from server import create_app
+
+    try:
+        config = Config.from_env().with_overrides(data_dir=args.data, production=args.production or None)
+    except ConfigError as exc:
+        print(f"aftersales serve: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        create_app(config),
+        host=args.host,
+        port=args.port,
+        log_config=configure(config.log_level),
+        loop="auto",
+        http="auto",
+        ws="websockets-sansio",
+    )
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--statutory", action="store_true", help="include the market's statutory test")
     quote.add_argument("--json", action="store_true", help="print the quote as JSON (GraphQL ServiceQuote shape)")
     quote.set_defaults(handler=_quote)
+    serve = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql in development)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--data", type=Path, help="prepared data set to serve (default: the demo data set)")
+    serve.add_argument("--production", action="store_true", help="no GraphiQL, no introspection, no suggestions")
+    serve.set_defaults(handler=_serve)
     return parser
 
 

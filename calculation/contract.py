@@ -1,4 +1,4 @@
-"""The quote in its public `ServiceQuote` shape: dates and exact decimals as strings (D19).
+"""The quote in its public `ServiceQuote` shape: exact decimals as strings (D19), dates as ISO dates.
 
 The view objects carry snake_case attributes; `as_json` gives the camelCase JSON of the GraphQL contract, so the
 command line and the API serve one and the same representation.
@@ -7,6 +7,7 @@ command line and the API serve one and the same representation.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,9 +31,9 @@ class DueItemView:
     status: str
     triggers: tuple[str, ...]
     basis: str
-    anchor_date: str
+    anchor_date: date
     anchor_odometer: int
-    due_date: str | None
+    due_date: date | None
     due_odometer: int | None
 
 
@@ -92,9 +93,9 @@ def due_item(d: DueItem) -> DueItemView:
         status=d.status,
         triggers=d.triggers,
         basis=d.basis,
-        anchor_date=d.anchor_date.isoformat(),
+        anchor_date=d.anchor_date,
         anchor_odometer=d.anchor_odometer,
-        due_date=d.due_date.isoformat() if d.due_date else None,
+        due_date=d.due_date,
         due_odometer=d.due_odometer,
     )
 
@@ -161,6 +162,8 @@ def as_json(view: Any) -> Any:
         return {_camel(f.name): as_json(getattr(view, f.name)) for f in fields(view)}
     if isinstance(view, tuple | list):
         return [as_json(v) for v in view]
+    if isinstance(view, date):
+        return view.isoformat()
     return view
 
 

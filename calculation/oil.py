@@ -41,6 +41,17 @@ def litre_price(product: OilProduct, ctx: VehicleContext) -> Decimal:
     return round_money(product.base_price_eur_per_litre * ctx.market.price_factor, ctx.market.minor_unit)
 
 
+def severe_oil_service_applies(ctx: VehicleContext) -> bool:
+    """OIL_SVC_SEVERE replaces the fixed and flexible oil services (diesel in a high-sulphur market, §8.2)."""
+    item = ctx.catalog.service_items[SEVERE_OIL_ITEM]
+    return ctx.holds(item.applicability_rule, {})
+
+
+def vehicle_requirement(ctx: VehicleContext) -> OilRequirement | None:
+    """The requirement for the oil service that applies to the vehicle (D17)."""
+    return requirement(ctx, severe=severe_oil_service_applies(ctx))
+
+
 def requirement(ctx: VehicleContext, severe: bool = False) -> OilRequirement | None:
     """None for a battery-electric vehicle. `severe`: OIL_SVC_SEVERE applies, so the fixed spec is used (D17)."""
     engine = ctx.engine

@@ -1,0 +1,90 @@
+"""Configuration, read from the environment in one place (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from schema.limits import QueryLimits
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """An environment variable with a value the server cannot use."""
+
+
+def _cache_home(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "aftersales-graph"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    text = env.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} is below its minimum {minimum}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = env.get(name)
+    if text is None:
+        return default
+    if text.lower() in TRUE:
+        return True
+    if text.lower() in FALSE:
+        return False
+    raise ConfigError(f"{name}={text!r} is neither true nor false")
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path | None = None
+    """A prepared data set; None serves the demo data set."""
+    cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))
+    demo_seed: int = 42
+    demo_vehicles: int = 2000
+    production: bool = False
+    limits: QueryLimits = field(default_factory=QueryLimits)
+    batching: bool = True
+    """Off only to measure the cost of one source call per field (benchmark baseline)."""
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        data = env.get("AFTERSALES_DATA")
+        limits = QueryLimits(
+            max_depth=_int(env, "AFTERSALES_MAX_DEPTH", 12, 1),
+            max_aliases=_int(env, "AFTERSALES_MAX_ALIASES", 30),
+            max_tokens=_int(env, "AFTERSALES_MAX_TOKENS", 2000, 1),
+            max_keys=_int(env, "AFTERSALES_MAX_KEYS", 100, 1),
+            max_body_bytes=_int(env, "AFTERSALES_MAX_BODY_BYTES", 256 * 1024, 1),
+        )
+        return cls(
+            data_dir=Path(data) if data else None,
+            cache_dir=Path(env["AFTERSALES_CACHE_DIR"]) if env.get("AFTERSALES_CACHE_DIR") else _cache_home(env),
+            demo_seed=_int(env, "AFTERSALES_DEMO_SEED", 42),
+            demo_vehicles=_int(env, "AFTERSALES_DEMO_VEHICLES", 2000),
+            production=_bool(env, "AFTERSALES_PRODUCTION", False),
+            limits=limits,
+            batching=_bool(env, "AFTERSALES_BATCHING", True),
+            log_level=env.get("AFTERSALES_LOG_LEVEL", "INFO").upper(),
+        )
+
+    def with_overrides(self, data_dir: Path | None = None, production: bool | None = None) -> Config:
+        """Command-line options win over the environment."""
+        return replace(
+            self,
+            data_dir=data_dir if data_dir is not None else self.data_dir,
+            production=production if production is not None else self.production,
+        )

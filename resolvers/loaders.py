@@ -1,0 +1,133 @@
+"""Per-request batch loaders, one small class per thing loaded by key; each batch is one source call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+
+from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
+from catalog.records import Campaign, Engine, LabourTime, OilNorm, OilProduct, Part
+from sources import Sources
+
+K = TypeVar("K")
+V = TypeVar("V")
+L = TypeVar("L", bound="SourceLoader[Any, Any]")
+
+
+class SourceLoader(DataLoader[K, V]):
+    """A loader over one source batch function. Unbatched (benchmark baseline only) it calls the source per key."""
+
+    def __init__(self, sources: Sources, batching: bool = True) -> None:
+        super().__init__(batch=batching, cache=batching)
+        self.sources = sources
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
+        raise NotImplementedError
+
+
+class VehicleByVinLoader(SourceLoader[str, Vehicle | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Vehicle | None]:
+        return await self.sources.vehicle_master.vehicles_by_vin(keys)
+
+
+class ServiceEventsByVinLoader(SourceLoader[str, tuple[ServiceEvent, ...]]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
+        return await self.sources.service_history.events_by_vin(keys)
+
+
+class ContractsByVinLoader(SourceLoader[str, tuple[ServiceContract, ...]]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
+        return await self.sources.service_contracts.contracts_by_vin(keys)
+
+
+class CampaignAssignmentsByVinLoader(SourceLoader[str, tuple[CampaignVehicle, ...]]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[tuple[CampaignVehicle, ...]]:
+        return await self.sources.campaigns.assignments_by_vin(keys)
+
+
+class CampaignByCodeLoader(SourceLoader[str, Campaign | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Campaign | None]:
+        return await self.sources.campaigns.campaigns_by_code(keys)
+
+
+class EngineByCodeLoader(SourceLoader[str, Engine | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Engine | None]:
+        return await self.sources.technical_data.engines_by_code(keys)
+
+
+class OilNormByCodeLoader(SourceLoader[str, OilNorm | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[OilNorm | None]:
+        return await self.sources.technical_data.oil_norms_by_code(keys)
+
+
+class OilProductByCodeLoader(SourceLoader[str, OilProduct | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[OilProduct | None]:
+        return await self.sources.technical_data.oil_products_by_code(keys)
+
+
+class PartByNumberLoader(SourceLoader[str, Part | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Part | None]:
+        return await self.sources.parts.parts_by_number(keys)
+
+
+class LabourTimeByItemLoader(SourceLoader[str, LabourTime | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[LabourTime | None]:
+        return await self.sources.labour_times.labour_times_by_item(keys)
+
+
+class Loaders:
+    """The loaders of one request (or one subscription notification), each created on first use.
+
+    Created lazily inside the running event loop, never at import time; a request that asks for no
+    history never builds a history loader.
+    """
+
+    def __init__(self, sources: Sources, batching: bool = True) -> None:
+        self._sources = sources
+        self._batching = batching
+
+    def _make(self, kind: type[L]) -> L:
+        return kind(self._sources, self._batching)
+
+    @cached_property
+    def vehicle_by_vin(self) -> VehicleByVinLoader:
+        return self._make(VehicleByVinLoader)
+
+    @cached_property
+    def service_events_by_vin(self) -> ServiceEventsByVinLoader:
+        return self._make(ServiceEventsByVinLoader)
+
+    @cached_property
+    def contracts_by_vin(self) -> ContractsByVinLoader:
+        return self._make(ContractsByVinLoader)
+
+    @cached_property
+    def campaign_assignments_by_vin(self) -> CampaignAssignmentsByVinLoader:
+        return self._make(CampaignAssignmentsByVinLoader)
+
+    @cached_property
+    def campaign_by_code(self) -> CampaignByCodeLoader:
+        return self._make(CampaignByCodeLoader)
+
+    @cached_property
+    def engine_by_code(self) -> EngineByCodeLoader:
+        return self._make(EngineByCodeLoader)
+
+    @cached_property
+    def oil_norm_by_code(self) -> OilNormByCodeLoader:
+        return self._make(OilNormByCodeLoader)
+
+    @cached_property
+    def oil_product_by_code(self) -> OilProductByCodeLoader:
+        return self._make(OilProductByCodeLoader)
+
+    @cached_property
+    def part_by_number(self) -> PartByNumberLoader:
+        return self._make(PartByNumberLoader)
+
+    @cached_property
+    def labour_time_by_item(self) -> LabourTimeByItemLoader:
+        return self._make(LabourTimeByItemLoader)

@@ -1,0 +1,119 @@
+"""Resolvers that run the calculation: service quote, due services, required oil, product eligibility."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from strawberry.types import Info
+
+from calculation import due, oil
+from calculation.context import VehicleContext
+from calculation.contract import DueItemView, PositionView, ServiceQuoteView, due_item, quote_view
+from calculation.eligibility import EligibilityResult, check_eligibility
+from calculation.money import format_money
+from calculation.quote import QuoteInputError, QuoteRequest, QuoteWarning, check_request, compute
+from calculation.records import Vehicle, VehicleFile
+from calculation.vin import validate_vin
+from catalog.records import LabourTime, OilNorm, OilProduct, Part, ServiceProduct
+from resolvers.context import RequestContext, request_context
+from resolvers.errors import quote_input_error
+
+PRICED_PARTS = ("PART", "FLUID")
+
+
+async def vehicle_file(ctx: RequestContext, root: Vehicle) -> VehicleFile:
+    """The vehicle with its history, contracts and campaign assignments, loaded concurrently."""
+    loaders = ctx.loaders
+    events, contracts, assignments = await asyncio.gather(
+        loaders.service_events_by_vin.load(root.vin),
+        loaders.contracts_by_vin.load(root.vin),
+        loaders.campaign_assignments_by_vin.load(root.vin),
+    )
+    return VehicleFile(root, events, contracts, assignments)
+
+
+async def service_quote(root: Vehicle, info: Info, request: QuoteRequest) -> ServiceQuoteView:
+    ctx = request_context(info)
+    try:
+        check_request(ctx.catalog, request)
+    except QuoteInputError as exc:
+        raise quote_input_error(exc) from None
+    file = await vehicle_file(ctx, root)
+    vin_warnings = validate_vin(root.vin, ctx.catalog, master={root.vin: root}).warnings
+    quote = compute(ctx.catalog, file, request, [QuoteWarning(w.code, w.message) for w in vin_warnings])
+    return quote_view(quote)
+
+
+async def due_services(root: Vehicle, info: Info, request: QuoteRequest) -> list[DueItemView]:
+    ctx = request_context(info)
+    try:
+        check_request(ctx.catalog, request)
+    except QuoteInputError as exc:
+        raise quote_input_error(exc) from None
+    events = await ctx.loaders.service_events_by_vin.load(root.vin)
+    items = due.evaluate(VehicleContext.of(ctx.catalog, root), events, request.due_request())
+    return [due_item(d) for d in items]
+
+
+@dataclass(frozen=True)
+class OilRequirementView:
+    norm_codes: tuple[str, ...]
+    viscosities: tuple[str, ...]
+    capacity_litres: str
+    selected_product: OilProduct | None
+    price_per_litre: str | None
+    currency: str
+
+
+def required_oil(root: Vehicle, info: Info) -> OilRequirementView | None:
+    ctx = VehicleContext.of(request_context(info).catalog, root)
+    found = oil.vehicle_requirement(ctx)
+    if found is None:
+        return None
+    market = ctx.market
+    price = None if found.price_per_litre is None else format_money(found.price_per_litre, market.minor_unit)
+    return OilRequirementView(
+        norm_codes=found.norms,
+        viscosities=found.viscosities,
+        capacity_litres=str(found.capacity_litres),
+        selected_product=found.selected_product,
+        price_per_litre=price,
+        currency=market.currency,
+    )
+
+
+async def oil_requirement_norms(root: OilRequirementView, info: Info) -> list[OilNorm]:
+    found = await request_context(info).loaders.oil_norm_by_code.load_many(list(root.norm_codes))
+    return [norm for norm in found if norm is not None]
+
+
+async def position_part(root: PositionView, info: Info) -> Part | None:
+    if root.type not in PRICED_PARTS:
+        return None
+    return await request_context(info).loaders.part_by_number.load(root.ref)
+
+
+async def labour_time(root: Any, info: Info) -> LabourTime | None:
+    """Standard hours of a service item's operation from the labour-time catalogue."""
+    code: str = root.code
+    return await request_context(info).loaders.labour_time_by_item.load(code)
+
+
+@dataclass(frozen=True)
+class ProductOffer:
+    product: ServiceProduct
+    result: EligibilityResult
+
+
+async def service_product_offers(root: Vehicle, info: Info, purchase_date: date, odometer: int) -> list[ProductOffer]:
+    """§6 eligibility of every sold service product for this vehicle on a purchase date."""
+    ctx = request_context(info)
+    events = await ctx.loaders.service_events_by_vin.load(root.vin)
+    return [
+        ProductOffer(product, check_eligibility(ctx.catalog, product, root, purchase_date, odometer, events))
+        for product in ctx.catalog.service_products.values()
+        if product.sold_as_product
+    ]

@@ -1,0 +1,97 @@
+"""Resolvers of the vehicle aggregate: look-up by VIN, build data, history, contracts, campaigns."""
+
+from __future__ import annotations
+
+import asyncio
+
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from calculation.context import VehicleContext
+from calculation.quote import open_campaigns as open_campaigns_of
+from calculation.records import EventItem, ServiceContract, ServiceEvent, Vehicle
+from calculation.vin import validate_vin
+from catalog.records import Brand, Campaign, Engine, Market, Model, OilNorm
+from resolvers.context import request_context
+from resolvers.errors import domain_error, too_many_keys, vin_error
+
+
+async def vehicle(info: Info, vin: str) -> Vehicle | None:
+    """A malformed VIN is an error; a well-formed VIN the vehicle master does not know is null."""
+    ctx = request_context(info)
+    check = validate_vin(vin, ctx.catalog)
+    if check.reject is not None:
+        raise vin_error(check.reject)
+    return await ctx.loaders.vehicle_by_vin.load(check.vin)
+
+
+async def vehicles(info: Info, vins: list[str]) -> list[Vehicle | GraphQLError | None]:
+    """In the order asked; a malformed VIN gives an error at its own position, an unknown one null."""
+    ctx = request_context(info)
+    if len(vins) > ctx.max_keys:
+        raise too_many_keys(len(vins), ctx.max_keys)
+    results: list[Vehicle | GraphQLError | None] = [None] * len(vins)
+    wanted: list[tuple[int, str]] = []
+    for index, vin in enumerate(vins):
+        check = validate_vin(vin, ctx.catalog)
+        if check.reject is not None:
+            results[index] = vin_error(check.reject)
+        else:
+            wanted.append((index, check.vin))
+    found = await ctx.loaders.vehicle_by_vin.load_many([vin for _, vin in wanted])
+    for (index, _), record in zip(wanted, found, strict=True):
+        results[index] = record
+    return results
+
+
+def brand(root: Vehicle, info: Info) -> Brand:
+    catalog = request_context(info).catalog
+    return catalog.brands[catalog.models[root.model_code].brand_code]
+
+
+def model(root: Vehicle, info: Info) -> Model:
+    return request_context(info).catalog.models[root.model_code]
+
+
+def market(root: Vehicle, info: Info) -> Market:
+    return request_context(info).catalog.markets[root.market]
+
+
+async def engine(root: Vehicle, info: Info) -> Engine:
+    found = await request_context(info).loaders.engine_by_code.load(root.engine_code)
+    if found is None:
+        raise domain_error("UNKNOWN_ENGINE", f"Engine {root.engine_code} of {root.vin} is not in the technical data.")
+    return found
+
+
+def service_regime(root: Vehicle, info: Info) -> str | None:
+    return VehicleContext.of(request_context(info).catalog, root).effective_regime
+
+
+async def service_events(root: Vehicle, info: Info) -> tuple[ServiceEvent, ...]:
+    return await request_context(info).loaders.service_events_by_vin.load(root.vin)
+
+
+async def contracts(root: Vehicle, info: Info) -> tuple[ServiceContract, ...]:
+    return await request_context(info).loaders.contracts_by_vin.load(root.vin)
+
+
+async def open_campaigns(root: Vehicle, info: Info) -> list[Campaign]:
+    """D10: assigned and OPEN in the campaign system, and not completed by a TECH_CAMPAIGN item since."""
+    loaders = request_context(info).loaders
+    assignments, events = await asyncio.gather(
+        loaders.campaign_assignments_by_vin.load(root.vin), loaders.service_events_by_vin.load(root.vin)
+    )
+    return open_campaigns_of(request_context(info).catalog, assignments, events)
+
+
+async def engine_oil_norms(root: Engine, info: Info) -> list[OilNorm]:
+    """Every norm the engine accepts in either regime, fixed-regime norms first."""
+    codes = list(dict.fromkeys((root.oil_spec_fixed or ()) + (root.oil_spec_flex or ())))
+    found = await request_context(info).loaders.oil_norm_by_code.load_many(codes)
+    return [norm for norm in found if norm is not None]
+
+
+def event_item_name(root: EventItem, info: Info) -> str:
+    item = request_context(info).catalog.service_items.get(root.code)
+    return item.name if item is not None else (root.note or root.code)

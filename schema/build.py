@@ -1,0 +1,24 @@
+"""Assembles the strawberry schema: root query, scalars, limits, caches and production settings."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from schema.document_cache import DocumentCache
+from schema.limits import QueryLimits, validation_rules
+from schema.query import Query
+from schema.scalars import SCALARS
+
+
+def build_schema(limits: QueryLimits | None = None, production: bool = False) -> strawberry.Schema:
+    """In production: no introspection and no "did you mean" suggestions in error messages."""
+    limits = limits or QueryLimits()
+    cache = DocumentCache(limits.max_tokens, validation_rules(limits, production))
+    schema = strawberry.Schema(
+        query=Query,
+        extensions=[cache.extension()],
+        config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=production),
+    )
+    cache.schema = schema._schema
+    return schema

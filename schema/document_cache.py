@@ -1,0 +1,67 @@
+"""Parsed documents and validation results cached per query text, so a repeated query is parsed and validated once.
+
+Keyed by the query string (cheap to hash), not by the parsed document (graphql-core hashes every node of it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    ValidationRule,
+    parse,
+    specified_rules,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+CACHE_SIZE = 1024
+
+
+class DocumentCache:
+    def __init__(self, max_tokens: int, rules: tuple[type[ValidationRule], ...], size: int = CACHE_SIZE) -> None:
+        self.max_tokens = max_tokens
+        self.rules = (*specified_rules, *rules)
+        self.parse = lru_cache(maxsize=size)(self._parse)
+        self.validate = lru_cache(maxsize=size)(self._validate)
+        self.schema: GraphQLSchema | None = None
+
+    def _parse(self, query: str) -> DocumentNode:
+        try:
+            return parse(query, max_tokens=self.max_tokens)
+        except GraphQLSyntaxError as error:
+            if "tokens" in error.message and "Parsing aborted" in error.message:
+                raise GraphQLError(
+                    f"The document has more than {self.max_tokens} tokens; shorten it or split it into requests.",
+                    extensions={"code": "QUERY_TOO_LARGE", "limit": self.max_tokens},
+                ) from None
+            raise GraphQLError(error.message, error.nodes, error.source, error.positions,
+                               extensions={"code": "GRAPHQL_PARSE_FAILED"}) from None  # fmt: skip
+
+    def _validate(self, query: str) -> tuple[GraphQLError, ...]:
+        assert self.schema is not None, "bind the cache to its schema first"
+        return tuple(validate_document(self.schema, self.parse(query), self.rules))
+
+    def extension(self) -> type[SchemaExtension]:
+        """A schema extension class that serves parsing and validation from this cache."""
+        cache = self
+
+        class CachedDocuments(SchemaExtension):
+            def on_parse(self) -> Iterator[None]:
+                query = self.execution_context.query
+                if query is not None and self.execution_context.graphql_document is None:
+                    self.execution_context.graphql_document = cache.parse(query)
+                yield
+
+            def on_validate(self) -> Iterator[None]:
+                query = self.execution_context.query
+                if query is not None:
+                    self.execution_context.pre_execution_errors = list(cache.validate(query))
+                yield
+
+        return CachedDocuments

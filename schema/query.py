@@ -1,0 +1,52 @@
+"""The root query: vehicles by VIN and the master data around them."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import catalogue
+from resolvers import vehicle as vehicle_resolvers
+from schema.oil import OilNorm, OilProduct
+from schema.quote import ServiceItemType
+from schema.service import ServiceProduct
+from schema.vehicle import Brand, Engine, Market, Vehicle, VehicleModel
+
+
+@strawberry.type(description="Aftersales Graph: one query over every aftersales source system.")
+class Query:
+    vehicle = strawberry.field(
+        resolver=vehicle_resolvers.vehicle,
+        graphql_type=Vehicle | None,
+        description=(
+            "One vehicle by VIN (case-insensitive). A malformed VIN is an error with the DOMAIN §1.7 code; "
+            "a well-formed VIN the vehicle master does not know gives null."
+        ),
+    )
+    vehicles = strawberry.field(
+        resolver=vehicle_resolvers.vehicles,
+        graphql_type=list[Vehicle | None],
+        description=(
+            "Many vehicles by VIN, in the order asked (at most 100): null for unknown VINs, an error at the "
+            "position of a malformed one. Every source is asked once per level, whatever the number of VINs."
+        ),
+    )
+    markets = strawberry.field(resolver=catalogue.markets, graphql_type=list[Market], description="Sales markets.")
+    brands = strawberry.field(resolver=catalogue.brands, graphql_type=list[Brand], description="Brands.")
+    models = strawberry.field(resolver=catalogue.models, graphql_type=list[VehicleModel], description="Models.")
+    engines = strawberry.field(resolver=catalogue.engines, graphql_type=list[Engine], description="Engines.")
+    oil_norms = strawberry.field(
+        resolver=catalogue.oil_norms, graphql_type=list[OilNorm], description="Oil norms (specifications)."
+    )
+    oil_products = strawberry.field(
+        resolver=catalogue.oil_products, graphql_type=list[OilProduct], description="Oil products."
+    )
+    service_products = strawberry.field(
+        resolver=catalogue.service_products,
+        graphql_type=list[ServiceProduct],
+        description="Service plans, warranty extensions and the mobility guarantee.",
+    )
+    service_item_types = strawberry.field(
+        resolver=catalogue.service_item_types,
+        graphql_type=list[ServiceItemType],
+        description="Maintenance item types, in catalogue order.",
+    )

@@ -1,0 +1,206 @@
+"""Assembles the ASGI application: GraphQL endpoint, GraphiQL, health checks; `uvicorn server:app` serves it."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+
+import graphiql
+from catalog import Catalog, default_catalog
+from config import Config
+from preparation.demo import ensure_demo_data
+from resolvers.context import RequestContext
+from schema.build import build_schema
+from sources import Sources
+from store.base import Store
+from store.embedded import EmbeddedStore
+
+log = logging.getLogger("aftersales")
+HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "QUERY_TOO_LARGE"}
+
+
+def error_body(code: str, message: str, **extensions: Any) -> dict[str, Any]:
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    """Every error gets a code; an unexpected exception becomes INTERNAL, its text and trace only in the log."""
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions = dict(error.extensions or {})
+    original = error.original_error
+    if "code" in extensions:
+        pass
+    elif isinstance(error, GraphQLSyntaxError):
+        extensions["code"] = "GRAPHQL_PARSE_FAILED"
+    elif original is None or isinstance(original, GraphQLError):
+        extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    else:
+        log.error("unexpected error at %s", error.path, exc_info=original, extra={"request_id": request_id})
+        formatted["message"] = f"An internal error occurred; quote request id {request_id} when you report it."
+        extensions = {"code": "INTERNAL", "requestId": request_id}
+    formatted["extensions"] = extensions
+    return formatted
+
+
+class GraphQLEndpoint(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI view with our context, our GraphiQL page, orjson and coded errors."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(
+            build_schema(config.limits, config.production),
+            graphql_ide=None if config.production else "graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            code = HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
+            response = JSONResponse(error_body(code, exc.reason), status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
+        request_id = uuid.uuid4().hex
+        request.state.request_id = request_id
+        if isinstance(response, Response):
+            response.headers["X-Request-Id"] = request_id
+        state = request.app.state
+        return RequestContext(
+            catalog=state.catalog,
+            sources=state.sources,
+            request_id=request_id,
+            max_keys=self.config.limits.max_keys,
+            batching=self.config.batching,
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return FileResponse(graphiql.PAGE, media_type="text/html")
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response = process_result(ExecutionResult(data=result.data, errors=None, extensions=result.extensions))
+        if result.errors:
+            request_id: str = request.state.request_id
+            response["errors"] = [format_error(e, request_id) for e in result.errors]
+        return response
+
+
+class BodyLimit:
+    """Refuses a request body over the limit before the GraphQL layer reads it (QUERY_TOO_LARGE, HTTP 413)."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        query_length = len(scope.get("query_string") or b"")
+        if (length is not None and length.isdigit() and int(length) > self.max_bytes) or query_length > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Mapping[str, Any]:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"The request is larger than {self.max_bytes} bytes."
+        body = error_body("QUERY_TOO_LARGE", message, limit=self.max_bytes)
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    """Raised inside the application's receive when a streamed body passes the limit."""
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    return JSONResponse({"status": "ready", "vehicles": len(store.vins())})
+
+
+def create_app(
+    config: Config | None = None, sources_for: Callable[[Store, Catalog], Sources] = Sources.over
+) -> Starlette:
+    """The application; data is loaded in the lifespan, never at import. `sources_for` builds the source systems
+    over the loaded store (tests wrap them to count calls)."""
+    config = config or Config.from_env()
+    catalog = default_catalog()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        directory = config.data_dir or ensure_demo_data(config.cache_dir, config.demo_seed, config.demo_vehicles)
+        store = EmbeddedStore.load(directory)
+        app.state.catalog = catalog
+        app.state.sources = sources_for(store, catalog)
+        app.state.store = store
+        log.info("serving %s vehicles from %s", len(store.vins()), directory)
+        # long-lived data is never garbage: keep the collector from walking it on every cycle
+        gc.collect()
+        gc.freeze()
+        yield
+
+    endpoint = BodyLimit(GraphQLEndpoint(config), config.limits.max_body_bytes)
+    routes = [
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        WebSocketRoute("/graphql", endpoint),
+    ]
+    if not config.production:
+        routes.append(Mount("/static/graphiql", StaticFiles(directory=graphiql.ASSETS), name="graphiql"))
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def __getattr__(name: str) -> Any:
+    """`uvicorn server:app` builds the application from the environment on first access, not at import."""
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)
