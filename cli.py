@@ -52,6 +52,13 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from schema.build import build_schema
+
+    print(str(build_schema()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aftersales", description="Aftersales Graph command line.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", type=Path, help="prepared data set to serve (default: the demo data set)")
     serve.add_argument("--production", action="store_true", help="no GraphiQL, no introspection, no suggestions")
     serve.set_defaults(handler=_serve)
+
+    schema = sub.add_parser("schema", help="print the GraphQL schema (SDL); schema.graphql is this output")
+    schema.set_defaults(handler=_schema)
     return parser
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
@@ -16,7 +18,9 @@ from resolvers.context import request_context
 from resolvers.errors import domain_error, too_many_keys, vin_error
 
 
-async def vehicle(info: Info, vin: str) -> Vehicle | None:
+async def vehicle(
+    info: Info, vin: Annotated[str, strawberry.argument(description="The VIN, 17 characters, any case.")]
+) -> Vehicle | None:
     """A malformed VIN is an error; a well-formed VIN the vehicle master does not know is null."""
     ctx = request_context(info)
     check = validate_vin(vin, ctx.catalog)
@@ -25,7 +29,9 @@ async def vehicle(info: Info, vin: str) -> Vehicle | None:
     return await ctx.loaders.vehicle_by_vin.load(check.vin)
 
 
-async def vehicles(info: Info, vins: list[str]) -> list[Vehicle | GraphQLError | None]:
+async def vehicles(
+    info: Info, vins: Annotated[list[str], strawberry.argument(description="Up to 100 VINs, any case.")]
+) -> list[Vehicle | GraphQLError | None]:
     """In the order asked; a malformed VIN gives an error at its own position, an unknown one null."""
     ctx = request_context(info)
     if len(vins) > ctx.max_keys:

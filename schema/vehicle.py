@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -70,16 +71,27 @@ class Engine:
     )
 
 
-async def _service_quote(root: strawberry.Parent[VehicleRecord], info: Info, input: QuoteInput) -> ServiceQuoteView:
+async def _service_quote(
+    root: strawberry.Parent[VehicleRecord],
+    info: Info,
+    input: Annotated[QuoteInput, strawberry.argument(description="Date, odometer, customer group, optional items.")],
+) -> ServiceQuoteView:
     return await quote_resolvers.service_quote(root, info, input.request())
 
 
-async def _due_services(root: strawberry.Parent[VehicleRecord], info: Info, input: DueInput) -> list[DueItemView]:
+async def _due_services(
+    root: strawberry.Parent[VehicleRecord],
+    info: Info,
+    input: Annotated[DueInput, strawberry.argument(description="Date and odometer to evaluate at.")],
+) -> list[DueItemView]:
     return await quote_resolvers.due_services(root, info, input.request())
 
 
 async def _service_products(
-    root: strawberry.Parent[VehicleRecord], info: Info, purchase_date: datetime.date, odometer: int
+    root: strawberry.Parent[VehicleRecord],
+    info: Info,
+    purchase_date: Annotated[datetime.date, strawberry.argument(description="Date the product would be bought.")],
+    odometer: Annotated[int, strawberry.argument(description="Odometer on that date, market unit.")],
 ) -> list[ProductOffer]:
     if odometer < 0:
         raise domain_error("INVALID_ODOMETER", f"Odometer {odometer} is negative.")

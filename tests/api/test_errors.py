@@ -1,0 +1,84 @@
+"""Unexpected failures: the server stays up, keeps every piece of data it could get, and leaks nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from catalog import Catalog
+from config import Config
+from server import create_app
+from sources import Sources
+from store.base import Store
+from tests.api.conftest import graphql
+
+SECRET = "password=hunter2 at /srv/dss/connection.py line 42"
+
+
+class BrokenHistory:
+    name = "DSS/DMS"
+
+    async def events_by_vin(self, vins: Any) -> Any:
+        raise RuntimeError(SECRET)
+
+
+def with_broken_history(store: Store, catalog: Catalog) -> Sources:
+    return replace(Sources.over(store, catalog), service_history=BrokenHistory())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def broken(prepared: Path, tmp_path: Path) -> Iterator[Callable[[str], dict[str, Any]]]:
+    app = create_app(Config(data_dir=prepared, cache_dir=tmp_path), sources_for=with_broken_history)
+    with TestClient(app) as client:
+        yield lambda query: graphql(client, query)
+
+
+def test_internal_error_is_masked_with_a_request_id_that_is_logged(
+    broken: Callable[[str], dict[str, Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="aftersales"):
+        body = broken('{ markets { code } vehicle(vin: "WXVZZZB8ZME456992") { vin serviceEvents { id } } }')
+    assert len(body["data"]["markets"]) == 10, "independent data is still returned"
+    assert body["data"]["vehicle"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "INTERNAL"
+    request_id = error["extensions"]["requestId"]
+    assert request_id in error["message"]
+    assert "hunter2" not in str(body) and "Traceback" not in str(body) and "RuntimeError" not in str(body)
+    logged = [r for r in caplog.records if getattr(r, "request_id", None) == request_id]
+    assert logged and logged[0].exc_info is not None and SECRET in str(logged[0].exc_info[1])
+
+
+def test_the_server_keeps_answering_after_a_failure(broken: Callable[[str], dict[str, Any]]) -> None:
+    broken('{ vehicle(vin: "WXVZZZB8ZME456992") { serviceEvents { id } } }')
+    vin = "WXVZZZB8ZME456992"
+    assert broken(f'{{ vehicle(vin: "{vin}") {{ vin }} }}') == {"data": {"vehicle": {"vin": vin}}}
+
+
+def test_a_body_that_is_not_json_is_a_coded_error(client: TestClient) -> None:
+    response = client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_get_serves_queries(client: TestClient) -> None:
+    response = client.get("/graphql", params={"query": "{ markets { code } }"})
+    assert response.status_code == 200
+    assert len(response.json()["data"]["markets"]) == 10
+
+
+def test_every_response_names_its_request_id(client: TestClient) -> None:
+    first = client.post("/graphql", json={"query": "{ markets { code } }"}).headers["x-request-id"]
+    second = client.post("/graphql", json={"query": "{ markets { code } }"}).headers["x-request-id"]
+    assert len(first) == 32 and first != second
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready", "vehicles": 120}

@@ -1,0 +1,46 @@
+"""Production mode: no GraphiQL, no introspection, no "did you mean" suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from starlette.testclient import TestClient
+
+from config import Config
+from server import create_app
+from tests.api.conftest import codes, graphql
+
+
+@pytest.fixture
+def production(config: Config) -> Iterator[TestClient]:
+    with TestClient(create_app(replace(config, production=True))) as client:
+        yield client
+
+
+def test_no_graphiql_page_or_assets(production: TestClient) -> None:
+    assert production.get("/graphql", headers={"accept": "text/html"}).status_code == 404
+    assert production.get("/static/graphiql/graphiql.min.js").status_code == 404
+
+
+def test_introspection_is_refused_with_a_code(production: TestClient) -> None:
+    body = graphql(production, "{ __schema { types { name } } }")
+    assert body["data"] is None
+    assert set(codes(body)) == {"INTROSPECTION_DISABLED"}
+
+
+def test_errors_suggest_nothing(production: TestClient, client: TestClient) -> None:
+    assert "Did you mean" in graphql(client, "{ vehicl { vin } }")["errors"][0]["message"]
+    body = graphql(production, "{ vehicl { vin } }")
+    assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "Did you mean" not in body["errors"][0]["message"]
+
+
+def test_queries_still_work(production: TestClient) -> None:
+    assert graphql(production, '{ vehicle(vin: "WXVZZZB8ZME456992") { vin } }')["data"]["vehicle"] is not None
+
+
+def test_environment_switches_production_on() -> None:
+    assert Config.from_env({"AFTERSALES_PRODUCTION": "true"}).production
+    assert not Config.from_env({}).production
