@@ -27,7 +27,6 @@ from strawberry.types import ExecutionResult
 import graphiql
 from catalog import Catalog, default_catalog
 from config import Config
-from preparation.demo import ensure_demo_data
 from resolvers.context import RequestContext
 from schema.build import build_schema
 from sources import Sources
@@ -174,7 +173,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        directory = config.data_dir or ensure_demo_data(config.cache_dir, config.demo_seed, config.demo_vehicles)
+        directory = config.data_dir
+        if directory is None:
+            from preparation.demo import ensure_demo_data  # the generator and the import load only when needed
+
+            directory = ensure_demo_data(config.cache_dir, config.demo_seed, config.demo_vehicles)
         store = EmbeddedStore.load(directory)
         app.state.catalog = catalog
         app.state.sources = sources_for(store, catalog)

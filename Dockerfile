@@ -1,0 +1,29 @@
+# Aftersales Graph: the GraphQL API on the embedded demo data set (or a prepared data set mounted at /data).
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY catalog catalog
+COPY calculation calculation
+COPY generator generator
+COPY preparation preparation
+COPY store store
+COPY sources sources
+COPY resolvers resolvers
+COPY schema schema
+COPY graphiql graphiql
+COPY cli.py quote_command.py server.py config.py logs.py ./
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 aftersales
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+USER aftersales
+ENV AFTERSALES_CACHE_DIR=/home/aftersales/cache \
+    PYTHONDONTWRITEBYTECODE=1
+# prepare the demo data set at build time, so that a container starts in about a second
+RUN python -c "from pathlib import Path; from preparation.demo import ensure_demo_data; ensure_demo_data(Path('/home/aftersales/cache'))"
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
+    CMD python -c "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status == 200 else 1)"
+CMD ["aftersales", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,94 @@
+"""Cold start: seconds from process start to the first successful GraphQL response, against a bare uvicorn app.
+
+The demo data set is prepared once before the timed runs (as on every start after the first).
+Run: .venv/bin/python -m bench.startup [--runs 5] [--data PREPARED_DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BARE_APP = """
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b'{"data":{"ok":true}}'})
+"""
+QUERY = json.dumps({"query": '{ vehicle(vin: "WXVZZZB8ZME456992") { vin engine { oilNorms { code } } } }'}).encode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def first_response(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    """Seconds until a POST to /graphql answers 200 with data."""
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--port", str(port)], env={**os.environ, **env}, cwd=cwd,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        while True:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/graphql", data=QUERY, headers={"content-type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    if response.status == 200 and json.loads(response.read()).get("data"):
+                        return time.perf_counter() - started
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{command} exited with {process.returncode}") from None
+                time.sleep(0.005)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--data", type=Path, help="prepared data set (default: the demo data set in a temp cache)")
+    args = parser.parse_args()
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"AFTERSALES_CACHE_DIR": tmp}
+        if args.data:
+            env["AFTERSALES_DATA"] = str(args.data)
+        else:
+            from preparation.demo import ensure_demo_data
+
+            started = time.perf_counter()
+            ensure_demo_data(Path(tmp))
+            print(f"first start only: preparing the demo data set took {time.perf_counter() - started:.1f} s")
+        (Path(tmp) / "bare.py").write_text(BARE_APP)
+        ours, bare = [], []
+        for _ in range(args.runs):  # alternate, so that machine noise hits both alike
+            ours.append(first_response([str(bin_dir / "aftersales"), "serve"], env, ROOT))
+            bare.append(first_response([sys.executable, "-m", "uvicorn", "bare:app"], {}, Path(tmp)))
+    print(f"{'':32} {'median':>8} {'min':>8} {'max':>8}")
+    for name, runs in (("aftersales serve (2,000 vehicles)", ours), ("bare uvicorn app (baseline)", bare)):
+        print(f"{name:32} {statistics.median(runs):8.3f} {min(runs):8.3f} {max(runs):8.3f}  s")
+    print(f"ratio (median): {statistics.median(ours) / statistics.median(bare):.2f}× the bare app")
+
+
+if __name__ == "__main__":
+    main()
