@@ -34,6 +34,7 @@ from store.base import Store
 from store.embedded import EmbeddedStore
 
 log = logging.getLogger("aftersales")
+GC_YOUNG_THRESHOLD = 50_000
 HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "QUERY_TOO_LARGE"}
 
 
@@ -183,9 +184,11 @@ def create_app(
         app.state.sources = sources_for(store, catalog)
         app.state.store = store
         log.info("serving %s vehicles from %s", len(store.vins()), directory)
-        # long-lived data is never garbage: keep the collector from walking it on every cycle
+        # long-lived data is never garbage: keep the collector from walking it, and run it less often,
+        # since a request allocates many short-lived objects that reference counting frees anyway
         gc.collect()
         gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
         yield
 
     endpoint = BodyLimit(GraphQLEndpoint(config), config.limits.max_body_bytes)

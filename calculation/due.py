@@ -62,14 +62,27 @@ def request_facts(request: DueRequest) -> dict[str, Any]:
     }
 
 
+APPLICABILITY_MEMO_SIZE = 50_000
+
+
 def applicable_items(ctx: VehicleContext, request: DueRequest) -> list[ServiceItemType]:
-    """Items whose applicability rule holds, in catalogue order (COND, CAMP and ONCE never do)."""
+    """Items whose applicability rule holds, in catalogue order (COND, CAMP and ONCE never do).
 
-    def compute() -> list[ServiceItemType]:
+    Applicability depends only on the vehicle's configuration and the optional items asked for, so it is kept
+    per configuration in the catalogue's memo and shared by every vehicle built the same way.
+    """
+    v = ctx.vehicle
+    key = ("applicable", v.model_code, v.engine_code, v.market, v.transmission, v.drive, v.model_year,
+           v.equipment_codes, request.include_recommended, request.include_statutory)  # fmt: skip
+    memo = ctx.catalog.memo
+    found: list[ServiceItemType] | None = memo.get(key)
+    if found is None:
         facts = request_facts(request)
-        return [item for item in ctx.catalog.service_items.values() if ctx.holds(item.applicability_rule, facts)]
-
-    return ctx.memo(("applicable", request.include_recommended, request.include_statutory), compute)
+        found = [item for item in ctx.catalog.service_items.values() if ctx.holds(item.applicability_rule, facts)]
+        if len(memo) >= APPLICABILITY_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 def _limits(interval: Interval | None, unit: str) -> Limits | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -466,6 +466,8 @@ class Catalog:
     campaigns: Mapping[str, Campaign]
     vin_scheme: VinScheme
     generator: Mapping[str, Any]
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Results derived from the catalogue alone (e.g. applicability per vehicle configuration), kept for reuse."""
 
 
 def load(data_dir: Path = DATA_DIR) -> Catalog:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
+from inspect import isawaitable
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
@@ -15,6 +16,7 @@ from sources import Sources
 K = TypeVar("K")
 V = TypeVar("V")
 L = TypeVar("L", bound="SourceLoader[Any, Any]")
+R = TypeVar("R")
 
 
 class SourceLoader(DataLoader[K, V]):
@@ -23,6 +25,17 @@ class SourceLoader(DataLoader[K, V]):
     def __init__(self, sources: Sources, batching: bool = True) -> None:
         super().__init__(batch=batching, cache=batching)
         self.sources = sources
+
+    def get(self, key: K) -> V | Awaitable[V]:
+        """The value at once when this request already loaded it (a parent prefetched it), else a future.
+
+        Fields over prefetched data thus resolve synchronously and skip the executor's per-field async path.
+        """
+        future = self._cache.get(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            value: V = future.result()
+            return value
+        return self.load(key)
 
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
         raise NotImplementedError
@@ -131,3 +144,15 @@ class Loaders:
     @cached_property
     def labour_time_by_item(self) -> LabourTimeByItemLoader:
         return self._make(LabourTimeByItemLoader)
+
+
+def when_loaded(compute: Callable[..., R], *results: Any) -> R | Awaitable[R]:
+    """`compute(*values)` now when every result is already a value, else a coroutine that awaits them first."""
+    if not any(isawaitable(r) for r in results):
+        return compute(*results)
+
+    async def later() -> R:
+        values = [await r if isawaitable(r) else r for r in results]
+        return compute(*values)
+
+    return later()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,47 +15,56 @@ from calculation.contract import DueItemView, PositionView, ServiceQuoteView, du
 from calculation.eligibility import EligibilityResult, check_eligibility
 from calculation.money import format_money
 from calculation.quote import QuoteInputError, QuoteRequest, QuoteWarning, check_request, compute
-from calculation.records import Vehicle, VehicleFile
+from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, VehicleFile
 from calculation.vin import validate_vin
 from catalog.records import LabourTime, OilNorm, OilProduct, Part, ServiceProduct
 from resolvers.context import RequestContext, request_context
 from resolvers.errors import quote_input_error
+from resolvers.loaders import when_loaded
 
 PRICED_PARTS = ("PART", "FLUID")
 
 
-async def vehicle_file(ctx: RequestContext, root: Vehicle) -> VehicleFile:
-    """The vehicle with its history, contracts and campaign assignments, loaded concurrently."""
+def checked(ctx: RequestContext, request: QuoteRequest) -> None:
+    try:
+        check_request(ctx.catalog, request)
+    except QuoteInputError as exc:
+        raise quote_input_error(exc) from None
+
+
+def service_quote(root: Vehicle, info: Info, request: QuoteRequest) -> ServiceQuoteView | Awaitable[ServiceQuoteView]:
+    """The quote over the vehicle's history, contracts and campaign assignments (loaded by its parent)."""
+    ctx = request_context(info)
+    checked(ctx, request)
+
+    def quote(
+        events: tuple[ServiceEvent, ...],
+        contracts: tuple[ServiceContract, ...],
+        assignments: tuple[CampaignVehicle, ...],
+    ) -> ServiceQuoteView:
+        vin_warnings = validate_vin(root.vin, ctx.catalog, master={root.vin: root}).warnings
+        file = VehicleFile(root, events, contracts, assignments)
+        result = compute(ctx.catalog, file, request, [QuoteWarning(w.code, w.message) for w in vin_warnings])
+        return quote_view(result)
+
     loaders = ctx.loaders
-    events, contracts, assignments = await asyncio.gather(
-        loaders.service_events_by_vin.load(root.vin),
-        loaders.contracts_by_vin.load(root.vin),
-        loaders.campaign_assignments_by_vin.load(root.vin),
+    return when_loaded(
+        quote,
+        loaders.service_events_by_vin.get(root.vin),
+        loaders.contracts_by_vin.get(root.vin),
+        loaders.campaign_assignments_by_vin.get(root.vin),
     )
-    return VehicleFile(root, events, contracts, assignments)
 
 
-async def service_quote(root: Vehicle, info: Info, request: QuoteRequest) -> ServiceQuoteView:
+def due_services(root: Vehicle, info: Info, request: QuoteRequest) -> list[DueItemView] | Awaitable[list[DueItemView]]:
     ctx = request_context(info)
-    try:
-        check_request(ctx.catalog, request)
-    except QuoteInputError as exc:
-        raise quote_input_error(exc) from None
-    file = await vehicle_file(ctx, root)
-    vin_warnings = validate_vin(root.vin, ctx.catalog, master={root.vin: root}).warnings
-    quote = compute(ctx.catalog, file, request, [QuoteWarning(w.code, w.message) for w in vin_warnings])
-    return quote_view(quote)
+    checked(ctx, request)
 
+    def evaluate(events: tuple[ServiceEvent, ...]) -> list[DueItemView]:
+        items = due.evaluate(VehicleContext.of(ctx.catalog, root), events, request.due_request())
+        return [due_item(d) for d in items]
 
-async def due_services(root: Vehicle, info: Info, request: QuoteRequest) -> list[DueItemView]:
-    ctx = request_context(info)
-    try:
-        check_request(ctx.catalog, request)
-    except QuoteInputError as exc:
-        raise quote_input_error(exc) from None
-    events = await ctx.loaders.service_events_by_vin.load(root.vin)
-    items = due.evaluate(VehicleContext.of(ctx.catalog, root), events, request.due_request())
-    return [due_item(d) for d in items]
+    return when_loaded(evaluate, ctx.loaders.service_events_by_vin.get(root.vin))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -11,11 +11,13 @@ from strawberry.types import Info
 
 from calculation.context import VehicleContext
 from calculation.quote import open_campaigns as open_campaigns_of
-from calculation.records import EventItem, ServiceContract, ServiceEvent, Vehicle
+from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle
 from calculation.vin import validate_vin
 from catalog.records import Brand, Campaign, Engine, Market, Model, OilNorm
 from resolvers.context import request_context
 from resolvers.errors import domain_error, too_many_keys, vin_error
+from resolvers.loaders import when_loaded
+from resolvers.prefetch import prefetch
 
 
 async def vehicle(
@@ -26,7 +28,10 @@ async def vehicle(
     check = validate_vin(vin, ctx.catalog)
     if check.reject is not None:
         raise vin_error(check.reject)
-    return await ctx.loaders.vehicle_by_vin.load(check.vin)
+    found = await ctx.loaders.vehicle_by_vin.load(check.vin)
+    if found is not None:
+        await prefetch(ctx, [found], info.selected_fields[0].selections)
+    return found
 
 
 async def vehicles(
@@ -47,6 +52,7 @@ async def vehicles(
     found = await ctx.loaders.vehicle_by_vin.load_many([vin for _, vin in wanted])
     for (index, _), record in zip(wanted, found, strict=True):
         results[index] = record
+    await prefetch(ctx, [v for v in found if v is not None], info.selected_fields[0].selections)
     return results
 
 
@@ -63,39 +69,52 @@ def market(root: Vehicle, info: Info) -> Market:
     return request_context(info).catalog.markets[root.market]
 
 
-async def engine(root: Vehicle, info: Info) -> Engine:
-    found = await request_context(info).loaders.engine_by_code.load(root.engine_code)
-    if found is None:
-        raise domain_error("UNKNOWN_ENGINE", f"Engine {root.engine_code} of {root.vin} is not in the technical data.")
-    return found
+def engine(root: Vehicle, info: Info) -> Engine | Awaitable[Engine]:
+    def known(found: Engine | None) -> Engine:
+        if found is None:
+            raise domain_error(
+                "UNKNOWN_ENGINE", f"Engine {root.engine_code} of {root.vin} is not in the technical data."
+            )
+        return found
+
+    return when_loaded(known, request_context(info).loaders.engine_by_code.get(root.engine_code))
 
 
 def service_regime(root: Vehicle, info: Info) -> str | None:
     return VehicleContext.of(request_context(info).catalog, root).effective_regime
 
 
-async def service_events(root: Vehicle, info: Info) -> tuple[ServiceEvent, ...]:
-    return await request_context(info).loaders.service_events_by_vin.load(root.vin)
+def service_events(root: Vehicle, info: Info) -> tuple[ServiceEvent, ...] | Awaitable[tuple[ServiceEvent, ...]]:
+    return request_context(info).loaders.service_events_by_vin.get(root.vin)
 
 
-async def contracts(root: Vehicle, info: Info) -> tuple[ServiceContract, ...]:
-    return await request_context(info).loaders.contracts_by_vin.load(root.vin)
+def contracts(root: Vehicle, info: Info) -> tuple[ServiceContract, ...] | Awaitable[tuple[ServiceContract, ...]]:
+    return request_context(info).loaders.contracts_by_vin.get(root.vin)
 
 
-async def open_campaigns(root: Vehicle, info: Info) -> list[Campaign]:
+def open_campaigns(root: Vehicle, info: Info) -> list[Campaign] | Awaitable[list[Campaign]]:
     """D10: assigned and OPEN in the campaign system, and not completed by a TECH_CAMPAIGN item since."""
-    loaders = request_context(info).loaders
-    assignments, events = await asyncio.gather(
-        loaders.campaign_assignments_by_vin.load(root.vin), loaders.service_events_by_vin.load(root.vin)
+    ctx = request_context(info)
+
+    def still_open(assignments: tuple[CampaignVehicle, ...], events: tuple[ServiceEvent, ...]) -> list[Campaign]:
+        return open_campaigns_of(ctx.catalog, assignments, events)
+
+    return when_loaded(
+        still_open,
+        ctx.loaders.campaign_assignments_by_vin.get(root.vin),
+        ctx.loaders.service_events_by_vin.get(root.vin),
     )
-    return open_campaigns_of(request_context(info).catalog, assignments, events)
 
 
-async def engine_oil_norms(root: Engine, info: Info) -> list[OilNorm]:
+def engine_oil_norms(root: Engine, info: Info) -> list[OilNorm] | Awaitable[list[OilNorm]]:
     """Every norm the engine accepts in either regime, fixed-regime norms first."""
-    codes = list(dict.fromkeys((root.oil_spec_fixed or ()) + (root.oil_spec_flex or ())))
-    found = await request_context(info).loaders.oil_norm_by_code.load_many(codes)
-    return [norm for norm in found if norm is not None]
+    codes = dict.fromkeys((root.oil_spec_fixed or ()) + (root.oil_spec_flex or ()))
+    loader = request_context(info).loaders.oil_norm_by_code
+
+    def known(*found: OilNorm | None) -> list[OilNorm]:
+        return [norm for norm in found if norm is not None]
+
+    return when_loaded(known, *(loader.get(code) for code in codes))
 
 
 def event_item_name(root: EventItem, info: Info) -> str:

@@ -22,3 +22,4 @@ def build_schema(limits: QueryLimits | None = None, production: bool = False) ->
     )
     cache.schema = schema._schema
     return schema
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -71,20 +72,20 @@ class Engine:
     )
 
 
-async def _service_quote(
+def _service_quote(
     root: strawberry.Parent[VehicleRecord],
     info: Info,
     input: Annotated[QuoteInput, strawberry.argument(description="Date, odometer, customer group, optional items.")],
-) -> ServiceQuoteView:
-    return await quote_resolvers.service_quote(root, info, input.request())
+) -> ServiceQuoteView | Awaitable[ServiceQuoteView]:
+    return quote_resolvers.service_quote(root, info, input.request())
 
 
-async def _due_services(
+def _due_services(
     root: strawberry.Parent[VehicleRecord],
     info: Info,
     input: Annotated[DueInput, strawberry.argument(description="Date and odometer to evaluate at.")],
-) -> list[DueItemView]:
-    return await quote_resolvers.due_services(root, info, input.request())
+) -> list[DueItemView] | Awaitable[list[DueItemView]]:
+    return quote_resolvers.due_services(root, info, input.request())
 
 
 async def _service_products(

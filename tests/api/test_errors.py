@@ -82,3 +82,17 @@ def test_every_response_names_its_request_id(client: TestClient) -> None:
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready", "vehicles": 120}
+
+
+def test_a_failing_source_fails_only_the_fields_that_read_it(broken: Callable[[str], dict[str, Any]]) -> None:
+    body = broken(
+        '{ vehicles(vins: ["WXVZZZB8ZME456992", "TXNZZZS1ZSK257787"]) { vin serviceEvents { id } } '
+        'again: vehicles(vins: ["WXVZZZB8ZME456992"]) { vin contracts { id } } }'
+    )
+    # a non-null history list that cannot be loaded nulls its vehicle; the other selection is untouched
+    assert body["data"]["vehicles"] == [None, None]
+    assert body["data"]["again"] == [{"vin": "WXVZZZB8ZME456992", "contracts": []}]
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["vehicles", 0, "serviceEvents"], "INTERNAL"),
+        (["vehicles", 1, "serviceEvents"], "INTERNAL"),
+    ]

@@ -1,0 +1,57 @@
+"""Parent-level loading: a vehicle list loads, in one batch per source, what its selected children will read.
+
+The children then find their data already loaded and resolve synchronously (`SourceLoader.get`), which spares
+the executor one async resolver per vehicle and field; the number of source calls stays one per source per level.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import Any
+
+from strawberry.types.nodes import SelectedField, Selection
+
+from calculation.records import Vehicle
+from resolvers.context import RequestContext
+
+NEEDS_HISTORY = {"serviceEvents", "serviceQuote", "openCampaigns", "dueServices", "serviceProducts"}
+NEEDS_CONTRACTS = {"contracts", "serviceQuote"}
+NEEDS_CAMPAIGNS = {"openCampaigns", "serviceQuote"}
+
+
+def children(selections: Iterable[Selection]) -> dict[str, list[Selection]]:
+    """Selected sub-fields by name (aliases and fragments merged), each with its own selections."""
+    found: dict[str, list[Selection]] = {}
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            found.setdefault(selection.name, []).extend(selection.selections)
+        else:
+            for name, sub in children(selection.selections).items():
+                found.setdefault(name, []).extend(sub)
+    return found
+
+
+async def _engines(ctx: RequestContext, vehicles: Sequence[Vehicle], selections: list[Selection]) -> None:
+    engines = await ctx.loaders.engine_by_code.load_many(list(dict.fromkeys(v.engine_code for v in vehicles)))
+    if "oilNorms" in children(selections):
+        codes = [c for e in engines if e is not None for c in (e.oil_spec_fixed or ()) + (e.oil_spec_flex or ())]
+        await ctx.loaders.oil_norm_by_code.load_many(list(dict.fromkeys(codes)))
+
+
+async def prefetch(ctx: RequestContext, vehicles: Sequence[Vehicle], selections: Iterable[Selection]) -> None:
+    """Loads, concurrently, what the selected fields of these vehicles need."""
+    wanted = children(selections)
+    vins = [v.vin for v in vehicles]
+    jobs: list[Awaitable[Any]] = []
+    if "engine" in wanted:
+        jobs.append(_engines(ctx, vehicles, wanted["engine"]))
+    if wanted.keys() & NEEDS_HISTORY:
+        jobs.append(ctx.loaders.service_events_by_vin.load_many(vins))
+    if wanted.keys() & NEEDS_CONTRACTS:
+        jobs.append(ctx.loaders.contracts_by_vin.load_many(vins))
+    if wanted.keys() & NEEDS_CAMPAIGNS:
+        jobs.append(ctx.loaders.campaign_assignments_by_vin.load_many(vins))
+    if vins and jobs:
+        # a failing source fails only the fields that read it, when they do: the vehicles are still returned
+        await asyncio.gather(*jobs, return_exceptions=True)
