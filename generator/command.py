@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from calculation.records import CampaignVehicle, ServiceContract, Vehicle
 from catalog import default_catalog
 from generator.dataset import generate
-from generator.history import RawServiceEvent
+from preparation.raw import event_json
 
 SEED_MODULUS = 1 << 64  # D14: --seed is taken mod 2^64
 FILES = ("vehicles.jsonl", "service_events.jsonl", "contracts.jsonl", "campaign_vehicles.jsonl")
@@ -39,27 +39,6 @@ def vehicle_record(v: Vehicle, distance_unit: str) -> dict[str, Any]:
         "annualDistance": v.annual_distance,
         "complianceProfile": v.compliance_profile,
         "sourceSystem": "VMS",
-    }
-
-
-def event_record(e: RawServiceEvent) -> dict[str, Any]:
-    items = []
-    for item in e.items:
-        line: dict[str, Any] = {"itemCode": item.item_code}
-        if item.campaign_code is not None:
-            line["campaignCode"] = item.campaign_code
-        line["performed"] = True
-        items.append(line)
-    return {
-        "eventId": e.event_id,
-        "vin": e.vin,
-        "date": e.date.isoformat(),
-        "odometer": e.odometer,
-        "workshopCode": e.workshop_code,
-        "authorisedWorkshop": e.authorised_workshop,
-        "sourceSystem": e.source_system,
-        "sourceRef": e.source_ref,
-        "items": items,
     }
 
 
@@ -112,7 +91,7 @@ def write_delivery(seed: int, count: int, directory: Path) -> dict[str, int]:
             unit = catalog.markets[generated.vehicle.market].distance_unit
             records = (
                 [vehicle_record(generated.vehicle, unit)],
-                map(event_record, generated.history.raw_events),
+                map(event_json, generated.history.raw_events),
                 map(contract_record, generated.contracts),
                 map(campaign_record, generated.campaigns),
             )

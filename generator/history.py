@@ -13,6 +13,7 @@ from catalog import Catalog
 from catalog.records import Campaign, Market
 from generator.prng import SplitMix64, stream
 from generator.vehicles import as_of, stream_key
+from preparation.raw import RawEvent, RawItem
 
 TECH_CAMPAIGN = "TECH_CAMPAIGN"
 PUNCTUAL, SKIPPER = "PUNCTUAL", "SKIPPER"
@@ -33,34 +34,11 @@ TYPO_PER_MILLE = 5
 TYPO_DIVISOR = 10
 
 
-@dataclass(frozen=True, slots=True)
-class RawItem:
-    """One line of a delivered event: a catalogue item code (DSS) or an LTC code `OP-<itemCode>` (DMS)."""
-
-    item_code: str
-    campaign_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RawServiceEvent:
-    """A DSS or DMS record as the source system delivers it (DOMAIN §7.2, D23)."""
-
-    event_id: str
-    vin: str
-    date: date
-    odometer: int
-    workshop_code: str
-    authorised_workshop: bool
-    source_system: str
-    source_ref: str
-    items: tuple[RawItem, ...]
-
-
 @dataclass(frozen=True)
 class History:
     """A vehicle's delivered records, the true visits behind them, and the campaigns those visits completed."""
 
-    raw_events: tuple[RawServiceEvent, ...]
+    raw_events: tuple[RawEvent, ...]
     visits: tuple[ServiceEvent, ...]
     completed_campaigns: Mapping[str, str]
     """campaign code → eventId of the completing DSS event"""
@@ -106,7 +84,7 @@ class _Simulation:
         self.recommended = tuple(i.code for i in catalog.service_items.values() if i.category == "REC")
         self.order = {code: n for n, code in enumerate(catalog.service_items)}
         self.visits: list[ServiceEvent] = []
-        self.raw: list[RawServiceEvent] = []
+        self.raw: list[RawEvent] = []
         self.completed: dict[str, str] = {}
 
     def due(self, day: date) -> list[DueItem]:
@@ -211,7 +189,7 @@ class _Simulation:
         )
         self.completed.update((campaign, event_id) for _, campaign in performed if campaign is not None)
         self.raw.append(
-            RawServiceEvent(
+            RawEvent(
                 event_id=event_id,
                 vin=vin,
                 date=day,
@@ -220,13 +198,13 @@ class _Simulation:
                 authorised_workshop=authorised,
                 source_system="DSS",
                 source_ref=event_id,
-                items=tuple(RawItem(code, campaign) for code, campaign in performed),
+                items=tuple(RawItem(code, code, True, campaign) for code, campaign in performed),
             )
         )
         if dms_shift is not None:
             prefix = self.catalog.commercial.labour_ref_prefix
             self.raw.append(
-                RawServiceEvent(
+                RawEvent(
                     event_id=f"DMS-{vin}-{k:03d}",
                     vin=vin,
                     date=day + timedelta(days=dms_shift[0]),
@@ -235,7 +213,7 @@ class _Simulation:
                     authorised_workshop=authorised,
                     source_system="DMS",
                     source_ref=f"RO{k:06d}",
-                    items=tuple(RawItem(prefix + code, campaign) for code, campaign in performed),
+                    items=tuple(RawItem(prefix + code, code, True, campaign) for code, campaign in performed),
                 )
             )
 

@@ -13,8 +13,8 @@ from calculation.dates import add_months, age_months
 from catalog import default_catalog
 from generator.campaigns import campaigns_for
 from generator.dataset import GeneratedVehicle, generate, generate_one
-from generator.history import RawServiceEvent
 from generator.vehicles import generate_vehicles
+from preparation.raw import RawEvent
 
 CATALOG = default_catalog()
 AS_OF = date(2025, 6, 30)
@@ -28,7 +28,7 @@ def _seed_42_300() -> list[GeneratedVehicle]:
     return list(generate(CATALOG, 42, 300))
 
 
-def _events(generated: list[GeneratedVehicle]) -> Iterator[RawServiceEvent]:
+def _events(generated: list[GeneratedVehicle]) -> Iterator[RawEvent]:
     return (e for g in generated for e in g.history.raw_events)
 
 
@@ -46,7 +46,7 @@ def test_no_event_after_as_of_except_dms_copies_shifted_by_a_day(seed: int) -> N
         assert event.date <= limit
 
 
-def _merges_with_twin(copy: RawServiceEvent, twin: RawServiceEvent) -> bool:
+def _merges_with_twin(copy: RawEvent, twin: RawEvent) -> bool:
     """§7.4-1: within 1 day and 50 of the distance unit."""
     return abs((copy.date - twin.date).days) <= 1 and abs(copy.odometer - twin.odometer) <= 50
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from calculation.records import Vehicle
 from catalog import default_catalog
 from generator.campaigns import campaigns_for
-from generator.history import History, RawServiceEvent, simulate_history
+from generator.history import History, simulate_history
+from preparation.raw import RawEvent
 
 CATALOG = default_catalog()
 AS_OF = date(2025, 6, 30)
@@ -35,12 +36,12 @@ EXAMPLE_3 = Vehicle(
 HIGH_MILEAGE = replace(EXAMPLE_1, annual_distance=45_000, handover_date=date(2015, 3, 15))
 
 
-def _dss(history: History) -> list[RawServiceEvent]:
+def _dss(history: History) -> list[RawEvent]:
     return [e for e in history.raw_events if e.source_system == "DSS"]
 
 
-def _codes(event: RawServiceEvent) -> list[str]:
-    return [i.item_code for i in event.items]
+def _codes(event: RawEvent) -> list[str]:
+    return [i.text for i in event.items]
 
 
 def _simulate(vehicle: Vehicle, seed: int) -> History:
@@ -106,11 +107,11 @@ def test_open_campaign_is_completed_at_the_first_visit_from_its_valid_from_date(
     after = [v for v in visits if v.date >= date(2025, 1, 1)]
     assert before and after
     assert all("TECH_CAMPAIGN" not in _codes(v) for v in before + after[1:])
-    [campaign_item] = [i for i in after[0].items if i.item_code == "TECH_CAMPAIGN"]
+    [campaign_item] = [i for i in after[0].items if i.text == "TECH_CAMPAIGN"]
     assert campaign_item.campaign_code == "TC-25-031"
     assert history.completed_campaigns == {"TC-25-031": after[0].event_id}
     for copy in (e for e in history.raw_events if e.event_id == after[0].event_id.replace("DSS-", "DMS-")):
-        assert any(i.item_code == "OP-TECH_CAMPAIGN" and i.campaign_code == "TC-25-031" for i in copy.items)
+        assert any(i.text == "OP-TECH_CAMPAIGN" and i.campaign_code == "TC-25-031" for i in copy.items)
 
 
 @settings(max_examples=25, deadline=None)
@@ -138,7 +139,7 @@ def test_visits_are_numbered_in_date_order_and_dms_copies_follow_d23() -> None:
         assert copy.event_id == twin.event_id.replace("DSS-", "DMS-")
         assert copy.source_ref == f"RO{int(copy.event_id[-3:]):06d}"
         assert (copy.workshop_code, copy.authorised_workshop) == (twin.workshop_code, twin.authorised_workshop)
-        assert [i.item_code for i in copy.items] == ["OP-" + c for c in _codes(twin)]
+        assert [i.text for i in copy.items] == ["OP-" + c for c in _codes(twin)]
 
 
 def test_history_visits_are_the_true_readings_behind_the_dss_records() -> None:
