@@ -52,6 +52,25 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init_aws(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from config import Config, ConfigError
+    from store.aws import AwsUnavailable
+    from store.provision import ensure_resources
+
+    try:
+        settings = Config.from_env().aws
+        created = asyncio.run(ensure_resources(settings))
+    except (ConfigError, AwsUnavailable, BotoCoreError, ClientError) as exc:
+        print(f"aftersales init-aws: {exc}", file=sys.stderr)
+        return 2
+    print(f"created: {', '.join(created)}" if created else "nothing to create: every table and the bucket exist")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from schema.build import build_schema
 
@@ -70,8 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(handler=_generate)
 
     imp = sub.add_parser("import", help="validate, merge and prepare a raw delivery")
-    imp.add_argument("source", metavar="SRC", help="raw delivery directory")
-    imp.add_argument("--into", required=True, help="prepared data set directory (created if missing)")
+    imp.add_argument("source", metavar="SRC", help="raw delivery: a directory or s3://bucket/prefix")
+    imp.add_argument(
+        "--into", required=True, help="prepared data set directory (created if missing), or `dynamodb`"
+    )
     imp.set_defaults(handler=_import)
 
     quote = sub.add_parser("quote", help="print the service quote for one vehicle of a prepared data set")
@@ -90,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", type=Path, help="prepared data set to serve (default: the demo data set)")
     serve.add_argument("--production", action="store_true", help="no GraphiQL, no introspection, no suggestions")
     serve.set_defaults(handler=_serve)
+
+    init = sub.add_parser("init-aws", help="create the DynamoDB tables and the archive bucket if missing")
+    init.set_defaults(handler=_init_aws)
 
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL); schema.graphql is this output")
     schema.set_defaults(handler=_schema)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schema.limits import QueryLimits
+from store.aws import AwsSettings
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -46,10 +47,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={text!r} is neither true nor false")
 
 
+BACKENDS = ("memory", "dynamodb")
+
+
 @dataclass(frozen=True)
 class Config:
+    backend: str = "memory"
+    """memory: the embedded prepared data set; dynamodb: the tables named by `aws`."""
     data_dir: Path | None = None
-    """A prepared data set; None serves the demo data set."""
+    """A prepared data set for the memory backend; None serves the demo data set."""
     cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))
     demo_seed: int = 42
     demo_vehicles: int = 2000
@@ -58,6 +64,13 @@ class Config:
     batching: bool = True
     """Off only to measure the cost of one source call per field (benchmark baseline)."""
     log_level: str = "INFO"
+    aws: AwsSettings = field(default_factory=AwsSettings)
+    archive_dir: Path | None = None
+    """Where the memory backend archives quotes; None: `archive` in the cache directory."""
+
+    @property
+    def quote_archive_dir(self) -> Path:
+        return self.archive_dir or self.cache_dir / "archive"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -70,7 +83,21 @@ class Config:
             max_keys=_int(env, "AFTERSALES_MAX_KEYS", 100, 1),
             max_body_bytes=_int(env, "AFTERSALES_MAX_BODY_BYTES", 256 * 1024, 1),
         )
+        backend = env.get("AFTERSALES_BACKEND", "memory").lower()
+        if backend not in BACKENDS:
+            raise ConfigError(f"AFTERSALES_BACKEND={backend!r} is not one of {', '.join(BACKENDS)}")
+        aws = AwsSettings(
+            table_prefix=env.get("AFTERSALES_TABLE_PREFIX", "aftersales-"),
+            bucket=env.get("AFTERSALES_BUCKET", "aftersales-archive"),
+            call_timeout_seconds=_int(env, "AFTERSALES_AWS_TIMEOUT_MS", 2000, 1) / 1000,
+            deadline_seconds=_int(env, "AFTERSALES_AWS_DEADLINE_MS", 5000, 1) / 1000,
+            pool_size=_int(env, "AFTERSALES_AWS_POOL_SIZE", 32, 1),
+        )
+        archive = env.get("AFTERSALES_ARCHIVE_DIR")
         return cls(
+            backend=backend,
+            aws=aws,
+            archive_dir=Path(archive) if archive else None,
             data_dir=Path(data) if data else None,
             cache_dir=Path(env["AFTERSALES_CACHE_DIR"]) if env.get("AFTERSALES_CACHE_DIR") else _cache_home(env),
             demo_seed=_int(env, "AFTERSALES_DEMO_SEED", 42),
@@ -82,7 +109,7 @@ class Config:
         )
 
     def with_overrides(self, data_dir: Path | None = None, production: bool | None = None) -> Config:
-        """Command-line options win over the environment."""
+        """Command-line options win over the environment; `--data` selects the memory backend's data set."""
         return replace(
             self,
             data_dir=data_dir if data_dir is not None else self.data_dir,

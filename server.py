@@ -6,7 +6,7 @@ import gc
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import orjson
@@ -30,7 +30,10 @@ from config import Config
 from resolvers.context import RequestContext
 from schema.build import build_schema
 from sources import Sources
+from store.archive import DirectoryArchive, QuoteArchive, S3Archive
+from store.aws import aws_client
 from store.base import Store
+from store.dynamodb import DynamoStore
 from store.embedded import EmbeddedStore
 
 log = logging.getLogger("aftersales")
@@ -93,6 +96,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             catalog=state.catalog,
             sources=state.sources,
             request_id=request_id,
+            archive=state.archive,
             max_keys=self.config.limits.max_keys,
             batching=self.config.batching,
         )
@@ -161,7 +165,34 @@ async def readyz(request: Request) -> Response:
     store = getattr(request.app.state, "store", None)
     if store is None:
         return JSONResponse({"status": "starting"}, status_code=503)
-    return JSONResponse({"status": "ready", "vehicles": len(store.vins())})
+    if isinstance(store, EmbeddedStore):
+        return JSONResponse({"status": "ready", "vehicles": len(store.vins())})
+    return JSONResponse({"status": "ready"})
+
+
+async def open_backend(config: Config, resources: AsyncExitStack) -> tuple[Store, QuoteArchive]:
+    """The configured store and quote archive; AWS clients live as long as `resources`."""
+    if config.backend == "dynamodb":
+        dynamodb = await resources.enter_async_context(aws_client("dynamodb", config.aws))
+        s3 = await resources.enter_async_context(aws_client("s3", config.aws))
+        log.info("serving DynamoDB tables %s*, archiving to s3://%s", config.aws.table_prefix, config.aws.bucket)
+        return DynamoStore(dynamodb, config.aws), S3Archive(s3, config.aws)
+    directory = config.data_dir
+    if directory is None:
+        from preparation.demo import ensure_demo_data  # the generator and the import load only when needed
+
+        directory = ensure_demo_data(config.cache_dir, config.demo_seed, config.demo_vehicles)
+    store = EmbeddedStore.load(directory)
+    log.info("serving %s vehicles from %s", len(store.vins()), directory)
+    return store, DirectoryArchive(config.quote_archive_dir)
+
+
+def settle_memory() -> None:
+    """Long-lived data is never garbage: keep the collector from walking it, and run it less often, since a
+    request allocates many short-lived objects that reference counting frees anyway."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
 
 
 def create_app(
@@ -174,22 +205,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        directory = config.data_dir
-        if directory is None:
-            from preparation.demo import ensure_demo_data  # the generator and the import load only when needed
-
-            directory = ensure_demo_data(config.cache_dir, config.demo_seed, config.demo_vehicles)
-        store = EmbeddedStore.load(directory)
-        app.state.catalog = catalog
-        app.state.sources = sources_for(store, catalog)
-        app.state.store = store
-        log.info("serving %s vehicles from %s", len(store.vins()), directory)
-        # long-lived data is never garbage: keep the collector from walking it, and run it less often,
-        # since a request allocates many short-lived objects that reference counting frees anyway
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
-        yield
+        async with AsyncExitStack() as resources:
+            store, archive = await open_backend(config, resources)
+            app.state.catalog = catalog
+            app.state.sources = sources_for(store, catalog)
+            app.state.store = store
+            app.state.archive = archive
+            settle_memory()
+            yield
 
     endpoint = BodyLimit(GraphQLEndpoint(config), config.limits.max_body_bytes)
     routes = [

@@ -14,6 +14,7 @@ from typing import Any
 from calculation.due import DueItem
 from calculation.money import format_money, format_plain
 from calculation.quote import LABOR, PayerTotal, QuotePosition, QuoteWarning, ServiceQuote
+from catalog.conditions import attribute_name
 
 LABOUR_UNIT_PRICE = Decimal("0.0001")  # D19: rate per time unit shown with 4 decimals
 
@@ -171,3 +172,28 @@ def service_quote(q: ServiceQuote) -> dict[str, Any]:
     """The quote exactly as GraphQL's `ServiceQuote` returns it."""
     result: dict[str, Any] = as_json(quote_view(q))
     return result
+
+
+def quote_view_from_json(data: dict[str, Any]) -> ServiceQuoteView:
+    """The view of a quote read back from its JSON (e.g. an archived quote)."""
+    return ServiceQuoteView(
+        vin=data["vin"],
+        currency=data["currency"],
+        service_regime=data["serviceRegime"],
+        due_items=tuple(
+            DueItemView(
+                item=ItemTypeView(**d["item"]),
+                status=d["status"],
+                triggers=tuple(d["triggers"]),
+                basis=d["basis"],
+                anchor_date=date.fromisoformat(d["anchorDate"]),
+                anchor_odometer=d["anchorOdometer"],
+                due_date=date.fromisoformat(d["dueDate"]) if d["dueDate"] else None,
+                due_odometer=d["dueOdometer"],
+            )
+            for d in data["dueItems"]
+        ),
+        positions=tuple(PositionView(**{attribute_name(k): v for k, v in p.items()}) for p in data["positions"]),
+        totals=tuple(PayerTotalView(**{attribute_name(k): v for k, v in t.items()}) for t in data["totals"]),
+        warnings=tuple(WarningView(**w) for w in data["warnings"]),
+    )

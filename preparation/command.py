@@ -87,6 +87,8 @@ class Delivered(Generic[R]):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.into == "dynamodb" or str(args.source).startswith("s3://"):
+        return _run_on_aws(args)
     source, into = Path(args.source), Path(args.into)
     problem = _unusable(source, into)
     if problem is not None:
@@ -99,6 +101,32 @@ def run(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     print(summary.table(counts))
     print(f"rejects: {into / prepared.REJECTS}")
+    return 0
+
+
+def _run_on_aws(args: argparse.Namespace) -> int:
+    """SRC in S3 and/or the DynamoDB target; AWS settings from the environment (see the README)."""
+    import asyncio
+    import tempfile
+
+    from config import Config, ConfigError
+    from preparation.aws_import import download_delivery, import_into_dynamodb
+    from store.aws import AwsUnavailable
+
+    try:
+        settings = Config.from_env().aws
+        if args.into == "dynamodb":
+            counts, notes = asyncio.run(import_into_dynamodb(str(args.source), settings, default_catalog()))
+        else:
+            with tempfile.TemporaryDirectory(prefix="aftersales-delivery-") as scratch:
+                asyncio.run(download_delivery(str(args.source), settings, Path(scratch)))
+                args.source = scratch
+                return run(args)
+    except (ConfigError, AwsUnavailable, PreparedDataError, ValueError) as exc:
+        print(f"aftersales import: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    print(summary.table(counts))
+    print("\n".join(notes))
     return 0
 
 

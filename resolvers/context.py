@@ -10,6 +10,7 @@ from strawberry.types import Info
 from catalog import Catalog
 from resolvers.loaders import Loaders
 from sources import Sources
+from store.archive import QuoteArchive
 
 
 @dataclass
@@ -17,6 +18,7 @@ class RequestContext:
     catalog: Catalog
     sources: Sources
     request_id: str
+    archive: QuoteArchive
     max_keys: int = 100
     batching: bool = True
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from inspect import isawaitable
 from typing import Any
 
 from strawberry.types import Info
@@ -32,6 +34,22 @@ def checked(ctx: RequestContext, request: QuoteRequest) -> None:
         raise quote_input_error(exc) from None
 
 
+def quote_for(ctx: RequestContext, file: VehicleFile, request: QuoteRequest) -> ServiceQuoteView:
+    vehicle = file.vehicle
+    vin_warnings = validate_vin(vehicle.vin, ctx.catalog, master={vehicle.vin: vehicle}).warnings
+    return quote_view(compute(ctx.catalog, file, request, [QuoteWarning(w.code, w.message) for w in vin_warnings]))
+
+
+def file_parts(ctx: RequestContext, vin: str) -> tuple[Any, Any, Any]:
+    """History, contracts and campaign assignments: values when already loaded, else futures."""
+    loaders = ctx.loaders
+    return (
+        loaders.service_events_by_vin.get(vin),
+        loaders.contracts_by_vin.get(vin),
+        loaders.campaign_assignments_by_vin.get(vin),
+    )
+
+
 def service_quote(root: Vehicle, info: Info, request: QuoteRequest) -> ServiceQuoteView | Awaitable[ServiceQuoteView]:
     """The quote over the vehicle's history, contracts and campaign assignments (loaded by its parent)."""
     ctx = request_context(info)
@@ -42,18 +60,19 @@ def service_quote(root: Vehicle, info: Info, request: QuoteRequest) -> ServiceQu
         contracts: tuple[ServiceContract, ...],
         assignments: tuple[CampaignVehicle, ...],
     ) -> ServiceQuoteView:
-        vin_warnings = validate_vin(root.vin, ctx.catalog, master={root.vin: root}).warnings
-        file = VehicleFile(root, events, contracts, assignments)
-        result = compute(ctx.catalog, file, request, [QuoteWarning(w.code, w.message) for w in vin_warnings])
-        return quote_view(result)
+        return quote_for(ctx, VehicleFile(root, events, contracts, assignments), request)
 
-    loaders = ctx.loaders
-    return when_loaded(
-        quote,
-        loaders.service_events_by_vin.get(root.vin),
-        loaders.contracts_by_vin.get(root.vin),
-        loaders.campaign_assignments_by_vin.get(root.vin),
-    )
+    return when_loaded(quote, *file_parts(ctx, root.vin))
+
+
+async def service_quote_of(
+    ctx: RequestContext, vehicle: Vehicle, request: QuoteRequest
+) -> tuple[VehicleFile, ServiceQuoteView]:
+    """The vehicle's file and its quote, for callers that need both (the archive)."""
+    checked(ctx, request)
+    loaded = when_loaded(partial(VehicleFile, vehicle), *file_parts(ctx, vehicle.vin))
+    file = await loaded if isawaitable(loaded) else loaded
+    return file, quote_for(ctx, file, request)
 
 
 def due_services(root: Vehicle, info: Info, request: QuoteRequest) -> list[DueItemView] | Awaitable[list[DueItemView]]:

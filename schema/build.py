@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from schema.archive import Mutation
 from schema.document_cache import DocumentCache
 from schema.limits import QueryLimits, validation_rules
 from schema.query import Query
@@ -17,6 +18,7 @@ def build_schema(limits: QueryLimits | None = None, production: bool = False) ->
     cache = DocumentCache(limits.max_tokens, validation_rules(limits, production))
     schema = strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[cache.extension()],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=production),
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers import archive as archive_resolvers
 from resolvers import catalogue
 from resolvers import vehicle as vehicle_resolvers
+from schema.archive import ArchivedQuote
 from schema.oil import OilNorm, OilProduct
 from schema.quote import ServiceItemType
 from schema.service import ServiceProduct
@@ -44,6 +46,11 @@ class Query:
         resolver=catalogue.service_products,
         graphql_type=list[ServiceProduct],
         description="Service plans, warranty extensions and the mobility guarantee.",
+    )
+    archived_quote = strawberry.field(
+        resolver=archive_resolvers.archived_quote,
+        graphql_type=ArchivedQuote | None,
+        description="A quote archived with `archiveServiceQuote`, by id; null when there is none with that id.",
     )
     service_item_types = strawberry.field(
         resolver=catalogue.service_item_types,

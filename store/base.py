@@ -9,6 +9,15 @@ from typing import Protocol
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, VehicleFile
 
 
+class StoreUnavailable(Exception):
+    """A read the backend could not serve; `source` names the source system, `detail` is for the log only."""
+
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(f"{source}: {detail}")
+        self.source = source
+        self.detail = detail
+
+
 class Store(Protocol):
     """Keys in, values out in the same order; a VIN the store does not know gives None or ().
 

@@ -1,0 +1,136 @@
+"""`aftersales import SRC --into dynamodb`: the import of preparation.command, published to DynamoDB.
+
+The import's working state (accepted raw records of all deliveries and the merged view) is the prepared
+directory format, kept under `prepared-state/` in the archive bucket: every import downloads it, imports the
+delivery into it exactly as into a local directory, writes the DynamoDB items of the vehicles whose data
+changed (BatchWriteItem, 25 per call), and uploads the state again. Importing the same delivery twice
+writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tqdm import tqdm
+
+from catalog import Catalog
+from preparation.command import import_delivery
+from preparation.summary import FileCounts
+from store import prepared, tables
+from store.aws import AwsSettings, aws_client, guarded
+from store.dynamodb import write_items
+from store.tables import VinTable
+
+STATE_PREFIX = "prepared-state/"
+DELIVERY_FILES = ("vehicles.jsonl", "service_events.jsonl", "contracts.jsonl", "campaign_vehicles.jsonl")
+TABLE_FILES: dict[str, VinTable] = {
+    prepared.VEHICLES: tables.VEHICLES,
+    prepared.SERVICE_EVENTS: tables.SERVICE_HISTORY,
+    prepared.CONTRACTS: tables.SERVICE_CONTRACTS,
+    prepared.CAMPAIGN_VEHICLES: tables.CAMPAIGN_ASSIGNMENTS,
+}
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    if not bucket:
+        raise ValueError(f"{url!r} names no bucket (expected s3://bucket/prefix)")
+    return bucket, prefix.strip("/")
+
+
+async def _download_prefix(s3: Any, bucket: str, prefix: str, into: Path, names: tuple[str, ...] | None) -> int:
+    """Objects under `prefix` (only `names`, if given) into the directory; returns how many there were."""
+    count = 0
+    paginator = s3.get_paginator("list_objects_v2")
+    async for page in paginator.paginate(Bucket=bucket, Prefix=f"{prefix}/" if prefix else ""):
+        for entry in page.get("Contents", []):
+            relative = entry["Key"][len(prefix) + 1 if prefix else 0 :]
+            if not relative or (names is not None and relative not in names):
+                continue
+            response = await guarded(bucket, s3.get_object(Bucket=bucket, Key=entry["Key"]))
+            async with response["Body"] as body:
+                data = await body.read()
+            target = into / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            count += 1
+    return count
+
+
+async def _upload_directory(s3: Any, bucket: str, prefix: str, directory: Path) -> None:
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        key = prefix + path.relative_to(directory).as_posix()
+        await guarded(bucket, s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes()))
+
+
+def documents(directory: Path) -> dict[VinTable, dict[str, list[Any]]]:
+    """Per table, each VIN's records as the prepared files hold them (empty when there is no data set yet)."""
+    found: dict[VinTable, dict[str, list[Any]]] = {}
+    for file, table in TABLE_FILES.items():
+        by_vin: dict[str, list[Any]] = defaultdict(list)
+        path = directory / file
+        if path.exists():
+            for line in path.read_bytes().splitlines():
+                record = orjson.loads(line)
+                by_vin[record["vin"]].append(record)
+        found[table] = dict(by_vin)
+    return found
+
+
+def changes(before: Mapping[str, list[Any]], after: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
+    """Put requests for every VIN whose document changed, deletes for parts it no longer has."""
+    requests: list[dict[str, Any]] = []
+    for vin, records in after.items():
+        if before.get(vin) == records:
+            continue
+        new_items = tables.items(vin, records)
+        requests += [{"PutRequest": {"Item": item}} for item in new_items]
+        old_parts = len(tables.split(before[vin])) if vin in before else 0
+        requests += [{"DeleteRequest": {"Key": tables.key(vin, n)}} for n in range(len(new_items), old_parts)]
+    return requests
+
+
+async def download_delivery(url: str, settings: AwsSettings, into: Path) -> int:
+    """The delivery files under s3://bucket/prefix into a local directory; returns how many were found."""
+    bucket, prefix = split_s3_url(url)
+    async with aws_client("s3", settings) as s3:
+        return await _download_prefix(s3, bucket, prefix, into, DELIVERY_FILES)
+
+
+async def import_into_dynamodb(
+    source: str, settings: AwsSettings, catalog: Catalog
+) -> tuple[dict[str, FileCounts], list[str]]:
+    """The counts per delivery file, and lines that say what was written where."""
+    async with aws_client("s3", settings) as s3, aws_client("dynamodb", settings) as dynamodb:
+        with tempfile.TemporaryDirectory(prefix="aftersales-import-") as scratch:
+            delivery, state = Path(scratch) / "delivery", Path(scratch) / "state"
+            delivery.mkdir()
+            if source.startswith("s3://"):
+                bucket, prefix = split_s3_url(source)
+                await _download_prefix(s3, bucket, prefix, delivery, DELIVERY_FILES)
+            else:
+                delivery = Path(source)
+            await _download_prefix(s3, settings.bucket, STATE_PREFIX.rstrip("/"), state, None)
+            before = documents(state)
+            counts = import_delivery(delivery, state, catalog)
+            after = documents(state)
+            work = [(table, changes(before[table], after[table])) for table in TABLE_FILES.values()]
+            total = sum(len(requests) for _, requests in work)
+            calls = 0
+            with tqdm(total=total, unit="item", delay=1, disable=None, desc="DynamoDB") as bar:
+                for table, requests in work:
+                    name = table.name(settings.table_prefix)
+                    for start in range(0, len(requests), 500):
+                        chunk = requests[start : start + 500]
+                        calls += await write_items(dynamodb, name, chunk, settings.deadline_seconds * 10)
+                        bar.update(len(chunk))
+            await _upload_directory(s3, settings.bucket, STATE_PREFIX, state)
+    return counts, [
+        f"DynamoDB: {total} item writes in {calls} BatchWriteItem calls (tables {settings.table_prefix}*)",
+        f"rejects: s3://{settings.bucket}/{STATE_PREFIX}{prepared.REJECTS}",
+    ]
