@@ -268,6 +268,9 @@ class MotoProxy:
                     return
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             return  # the client went away or sent something that is not HTTP: drop the connection
+        except asyncio.CancelledError:
+            # only `stop` cancels; ending normally spares Python 3.11's stream callback from logging the cancel
+            return
         finally:
             self._handlers.discard(task)
             writer.close()

@@ -14,14 +14,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiobotocore.session import get_session as get_aio_session  # type: ignore[import-untyped, unused-ignore]
-from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
-from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+from aiobotocore.session import get_session as get_aio_session
+from botocore.config import Config
+from botocore.exceptions import (
     ClientError,
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from botocore.session import get_session  # type: ignore[import-untyped, unused-ignore]
+from botocore.session import get_session
 
 from tests.aws.conftest import REGION
 from tests.aws.moto_server import MotoServer
@@ -208,10 +208,10 @@ def test_the_proxy_keeps_client_connections_alive(aws_env: MotoServer, moto_prox
 
 
 def test_aiobotocore_through_the_proxy_from_the_environment(aws_env_via_proxy: MotoProxy) -> None:
+    create_table(client("dynamodb"))
+
     async def scenario() -> list[str]:
         async with get_aio_session().create_client("dynamodb", config=NO_RETRIES) as dynamodb:
-            create_table(dynamodb_sync := client("dynamodb"))
-            del dynamodb_sync
             await asyncio.gather(*(dynamodb.describe_table(TableName="vehicles") for _ in range(4)))
             tables: list[str] = (await dynamodb.list_tables())["TableNames"]
             return tables
