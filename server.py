@@ -31,8 +31,8 @@ from resolvers.context import RequestContext
 from schema.build import build_schema
 from sources import Sources
 from store.archive import DirectoryArchive, QuoteArchive, S3Archive
-from store.aws import aws_client
-from store.base import Store
+from store.aws import AwsUnavailable, aws_client
+from store.base import Store, StoreUnavailable
 from store.dynamodb import DynamoStore
 from store.embedded import EmbeddedStore
 
@@ -56,6 +56,17 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         extensions["code"] = "GRAPHQL_PARSE_FAILED"
     elif original is None or isinstance(original, GraphQLError):
         extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    elif isinstance(original, StoreUnavailable):
+        log.warning(
+            "source %s unavailable at %s: %s", original.source, error.path, original.detail,
+            extra={"request_id": request_id},
+        )  # fmt: skip
+        formatted["message"] = f"The {original.source} source system is not available right now; try again later."
+        extensions = {"code": "SOURCE_UNAVAILABLE", "source": original.source, "requestId": request_id}
+    elif isinstance(original, AwsUnavailable):
+        log.warning("archive unavailable at %s: %s", error.path, original.detail, extra={"request_id": request_id})
+        formatted["message"] = "The quote archive is not available right now; try again later."
+        extensions = {"code": "SOURCE_UNAVAILABLE", "source": "ARCHIVE", "requestId": request_id}
     else:
         log.error("unexpected error at %s", error.path, exc_info=original, extra={"request_id": request_id})
         formatted["message"] = f"An internal error occurred; quote request id {request_id} when you report it."
