@@ -4,6 +4,7 @@ reads counted at the HTTP level, unprocessed keys, throttling, long histories, a
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -286,3 +287,18 @@ def test_mutations_are_refused_over_get(client: TestClient) -> None:
     assert response.status_code == 400
     assert codes(response.json()) == ["BAD_REQUEST"]
     assert "mutations are not allowed when using GET" in response.json()["errors"][0]["message"]
+
+
+def test_a_slow_source_times_out_at_its_deadline(
+    aws_env_via_proxy: MotoProxy, raw_delivery: Path, tmp_path: Path
+) -> None:
+    load_into_dynamodb(raw_delivery)
+    settings = replace(SETTINGS, call_timeout_seconds=0.3, deadline_seconds=1.0)
+    with TestClient(create_app(Config(backend="dynamodb", aws=settings, cache_dir=tmp_path))) as client:
+        aws_env_via_proxy.delay("BatchGetItem", 5.0)
+        started = time.monotonic()
+        body = graphql(client, f'{{ markets {{ code }} vehicle(vin: "{VIN}") {{ vin }} }}')
+        elapsed = time.monotonic() - started
+        aws_env_via_proxy.delay("BatchGetItem", 0)
+    assert codes(body) == ["SOURCE_UNAVAILABLE"] and len(body["data"]["markets"]) == 10
+    assert elapsed < 3.0, "the deadline bounds the wait, not the slow source"
