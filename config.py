@@ -48,6 +48,24 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 BACKENDS = ("memory", "dynamodb")
+EVENT_BUSES = ("memory", "redis")
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """The event bus behind subscriptions and the limits of one subscriber."""
+
+    bus: str = "memory"
+    """memory: one server process; redis: Redis Streams shared by every server instance."""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    stream: str = "aftersales:service-events"
+    retention_events: int | None = 100_000
+    retention_seconds: int | None = None
+    subscriber_queue: int = 1000
+    """Notifications a subscriber may fall behind before it is disconnected (close code 4429)."""
+    ws_init_timeout_seconds: int = 10
+    allowed_origins: tuple[str, ...] = ()
+    """Origins besides the server's own whose pages may open subscriptions; "*" allows any."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,7 @@ class Config:
     aws: AwsSettings = field(default_factory=AwsSettings)
     archive_dir: Path | None = None
     """Where the memory backend archives quotes; None: `archive` in the cache directory."""
+    events: EventSettings = field(default_factory=EventSettings)
 
     @property
     def quote_archive_dir(self) -> Path:
@@ -94,7 +113,23 @@ class Config:
             pool_size=_int(env, "AFTERSALES_AWS_POOL_SIZE", 32, 1),
         )
         archive = env.get("AFTERSALES_ARCHIVE_DIR")
+        bus = env.get("AFTERSALES_EVENT_BUS", "memory").lower()
+        if bus not in EVENT_BUSES:
+            raise ConfigError(f"AFTERSALES_EVENT_BUS={bus!r} is not one of {', '.join(EVENT_BUSES)}")
+        events = EventSettings(
+            bus=bus,
+            redis_url=env.get("AFTERSALES_REDIS_URL", EventSettings.redis_url),
+            stream=env.get("AFTERSALES_EVENT_STREAM", EventSettings.stream),
+            retention_events=_int(env, "AFTERSALES_EVENT_RETENTION", 100_000, 0) or None,
+            retention_seconds=_int(env, "AFTERSALES_EVENT_RETENTION_SECONDS", 0, 0) or None,
+            subscriber_queue=_int(env, "AFTERSALES_SUBSCRIBER_QUEUE", 1000, 1),
+            ws_init_timeout_seconds=_int(env, "AFTERSALES_WS_INIT_TIMEOUT_SECONDS", 10, 1),
+            allowed_origins=tuple(
+                o.strip() for o in env.get("AFTERSALES_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
+            ),
+        )
         return cls(
+            events=events,
             backend=backend,
             aws=aws,
             archive_dir=Path(archive) if archive else None,

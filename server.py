@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -18,13 +19,16 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 import graphiql
+from bus.base import EventBus
+from bus.hub import Hub
 from catalog import Catalog, default_catalog
 from config import Config
 from resolvers.context import RequestContext
@@ -75,14 +79,29 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     return formatted
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """Messages as text frames (orjson gives bytes, which would go out as binary frames)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with our context, our GraphiQL page, orjson and coded errors."""
+
+    websocket_adapter_class = TextFrames
 
     def __init__(self, config: Config) -> None:
         super().__init__(
             build_schema(config.limits, config.production),
             graphql_ide=None if config.production else "graphiql",
+            # graphql-transport-ws only: the legacy graphql-ws protocol is unmaintained and no client needs it
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=config.events.ws_init_timeout_seconds),
+            allowed_origins=config.events.allowed_origins,
         )
         self.config = config
 
@@ -108,8 +127,11 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             sources=state.sources,
             request_id=request_id,
             archive=state.archive,
+            store=state.store,
+            hub=state.hub,
             max_keys=self.config.limits.max_keys,
             batching=self.config.batching,
+            websocket=request if isinstance(request, WebSocket) else None,
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -198,6 +220,21 @@ async def open_backend(config: Config, resources: AsyncExitStack) -> tuple[Store
     return store, DirectoryArchive(config.quote_archive_dir)
 
 
+async def open_bus(config: Config, resources: AsyncExitStack) -> EventBus:
+    """The configured event bus; a Redis connection lives as long as `resources`."""
+    events = config.events
+    if events.bus == "redis":
+        from bus.redis_streams import RedisStreamBus, connect_redis
+
+        client = await connect_redis(events.redis_url)
+        resources.push_async_callback(client.aclose)
+        log.info("event bus: Redis stream %s at %s", events.stream, events.redis_url)
+        return RedisStreamBus(client, events.stream, events.retention_events, events.retention_seconds)
+    from bus.memory import MemoryBus
+
+    return MemoryBus(events.retention_events or 100_000, events.retention_seconds)
+
+
 def settle_memory() -> None:
     """Long-lived data is never garbage: keep the collector from walking it, and run it less often, since a
     request allocates many short-lived objects that reference counting frees anyway."""
@@ -218,10 +255,14 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as resources:
             store, archive = await open_backend(config, resources)
+            hub = Hub(await open_bus(config, resources), config.events.subscriber_queue)
+            await hub.start()
+            resources.push_async_callback(hub.stop)
             app.state.catalog = catalog
             app.state.sources = sources_for(store, catalog)
             app.state.store = store
             app.state.archive = archive
+            app.state.hub = hub
             settle_memory()
             yield
 

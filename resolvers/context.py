@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from starlette.websockets import WebSocket
 from strawberry.types import Info
 
+from bus.hub import Hub
 from catalog import Catalog
 from resolvers.loaders import Loaders
 from sources import Sources
 from store.archive import QuoteArchive
+from store.base import Store
 
 
 @dataclass
@@ -19,12 +22,20 @@ class RequestContext:
     sources: Sources
     request_id: str
     archive: QuoteArchive
+    store: Store
+    hub: Hub
     max_keys: int = 100
     batching: bool = True
+    websocket: WebSocket | None = None
+    """The socket of a subscription (its context lives as long as the socket)."""
 
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.sources, self.batching)
+
+    def renew_loaders(self) -> None:
+        """Forget what this context loaded: each subscription notification must see current data."""
+        self.__dict__.pop("loaders", None)
 
 
 def request_context(info: Info) -> RequestContext:

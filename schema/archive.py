@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from resolvers import archive as archive_resolvers
 from resolvers.archive import ArchivedQuote as ArchivedQuoteRecord
+from schema.events import RECORD_SERVICE_EVENT
 from schema.quote import QuoteInput, ServiceQuote
 
 
@@ -43,8 +44,9 @@ async def _archive(
     return await archive_resolvers.archive_service_quote(info, vin, input.request())
 
 
-@strawberry.type(description="Changes: archiving quotes.")
+@strawberry.type(description="Changes: recording service events, archiving quotes.")
 class Mutation:
+    record_service_event = RECORD_SERVICE_EVENT
     archive_service_quote = strawberry.field(
         resolver=_archive,
         graphql_type=ArchivedQuote,

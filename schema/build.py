@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.archive import Mutation
 from schema.document_cache import DocumentCache
+from schema.events import Subscription
 from schema.limits import QueryLimits, validation_rules
 from schema.query import Query
 from schema.scalars import SCALARS
@@ -19,6 +20,7 @@ def build_schema(limits: QueryLimits | None = None, production: bool = False) ->
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[cache.extension()],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=production),
     )

@@ -6,8 +6,16 @@ import datetime
 
 import strawberry
 
+from calculation.contract import WarningView
+from calculation.records import ServiceEvent as ServiceEventRecord
+from resolvers import events as event_resolvers
 from resolvers import vehicle as vehicle_resolvers
+from schema.quote import Warning
 from schema.scalars import DecimalText
+
+
+def event_warning_list(root: strawberry.Parent[ServiceEventRecord]) -> list[WarningView]:
+    return [WarningView(code, message) for code, message in event_resolvers.event_warnings(root)]
 
 
 @strawberry.type(description="One item performed at a service event.")
@@ -38,6 +46,12 @@ class ServiceEvent:
         description="Odometer plausibility: OK, ROLLBACK (lower than before; not used for due distances) or OUTLIER."
     )
     items: list[ServiceEventItem] = strawberry.field(description="Items performed, in catalogue order.")
+    note: str | None = strawberry.field(description="Free text recorded with the event.")
+    warnings = strawberry.field(
+        resolver=event_warning_list,
+        graphql_type=list[Warning],
+        description="Odometer remarks: ODOMETER_ROLLBACK or ODOMETER_OUTLIER (DOMAIN §7.4).",
+    )
 
 
 @strawberry.type(description="A service plan or warranty extension of the vehicle (service-contract system).")

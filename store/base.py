@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, VehicleFile
@@ -16,6 +17,20 @@ class StoreUnavailable(Exception):
         super().__init__(f"{source}: {detail}")
         self.source = source
         self.detail = detail
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A recorded service event; `created` is False when an idempotency key returned an earlier result, and
+    `cursor` is the event-bus cursor once the event was published (None before)."""
+
+    event: ServiceEvent
+    created: bool
+    cursor: str | None = None
+
+
+class IdempotencyConflict(Exception):
+    """An idempotency key used again with a different request."""
 
 
 class Store(Protocol):
@@ -33,6 +48,17 @@ class Store(Protocol):
     async def contracts(self, vins: Sequence[str]) -> list[tuple[ServiceContract, ...]]: ...
 
     async def campaign_vehicles(self, vins: Sequence[str]) -> list[tuple[CampaignVehicle, ...]]: ...
+
+    async def record_event(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
+        """Adds a service event to its vehicle's history, at most once per idempotency key.
+
+        The same key with the same request `fingerprint` returns the first result without writing; with another
+        fingerprint it raises IdempotencyConflict."""
+        ...
+
+    async def mark_published(self, idempotency_key: str, cursor: str) -> None:
+        """Remembers the bus cursor of a keyed event, so that a retry does not publish it twice."""
+        ...
 
 
 async def vehicle_file(store: Store, vin: str) -> VehicleFile | None:

@@ -6,15 +6,19 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import orjson
+from botocore.exceptions import BotoCoreError, ClientError
+
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
 from store import prepared, tables
 from store.aws import AwsSettings, AwsUnavailable, guarded, until_complete
-from store.base import StoreUnavailable
+from store.base import IdempotencyConflict, Recorded, StoreUnavailable
 from store.tables import VinTable
 
 T = TypeVar("T")
 BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
 BATCH_WRITE_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
+RECORD_ATTEMPTS = 5  # concurrent recordings for one vehicle are rare: a few optimistic retries suffice
 
 
 async def all_of(calls: Iterable[Awaitable[T]]) -> list[T]:
@@ -38,7 +42,98 @@ class DynamoStore:
         return [prepared.vehicle_from_json(d[0]) if d else None for d in documents]
 
     async def service_events(self, vins: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
-        return await self._decoded(tables.SERVICE_HISTORY, vins, prepared.event_from_json)
+        """Imported history and events recorded through the API, read concurrently and merged by date."""
+        imported, recorded = await asyncio.gather(
+            self._decoded(tables.SERVICE_HISTORY, vins, prepared.event_from_json),
+            self._decoded(tables.RECORDED_EVENTS, vins, prepared.event_from_json),
+        )
+        return [
+            tuple(sorted((*a, *b), key=lambda e: (e.date, e.odometer, e.event_id))) if b else a
+            for a, b in zip(imported, recorded, strict=True)
+        ]
+
+    async def record_event(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
+        """One transaction: the vehicle's recorded-events document (optimistic version check) and, with a key,
+        the idempotency record (only if new). A lost version race is retried; a used key returns its result."""
+        name = tables.RECORDED_EVENTS.name(self._settings.table_prefix)
+        for _ in range(RECORD_ATTEMPTS):
+            response = await self._guard(
+                tables.RECORDED_EVENTS.source,
+                self._client.get_item(TableName=name, Key=tables.key(event.vin), ConsistentRead=True),
+            )
+            current = response.get("Item")
+            version = int(current[tables.VERSION]["N"]) if current else 0
+            document = [*(tables.records([current]) if current else []), prepared.event_to_json(event)]
+            (item,) = tables.items(event.vin, document)
+            item[tables.VERSION] = {"N": str(version + 1)}
+            put: dict[str, Any] = {"TableName": name, "Item": item}
+            if current:
+                put |= {"ConditionExpression": "#v = :v", "ExpressionAttributeNames": {"#v": tables.VERSION},
+                        "ExpressionAttributeValues": {":v": {"N": str(version)}}}  # fmt: skip
+            else:
+                put |= {"ConditionExpression": "attribute_not_exists(#vin)",
+                        "ExpressionAttributeNames": {"#vin": tables.VIN}}  # fmt: skip
+            writes: list[dict[str, Any]] = [{"Put": put}]
+            if idempotency_key is not None:
+                writes.append({"Put": self._key_record(idempotency_key, fingerprint, event)})
+            try:
+                await self._client.transact_write_items(TransactItems=writes)
+                return Recorded(event, created=True)
+            except ClientError as exc:
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    return await self._earlier(idempotency_key or "", fingerprint)
+                if not reasons or reasons[0] != "ConditionalCheckFailed":
+                    raise StoreUnavailable(tables.RECORDED_EVENTS.source, str(exc)) from exc
+            except (BotoCoreError, OSError) as exc:
+                raise StoreUnavailable(tables.RECORDED_EVENTS.source, str(exc)) from exc
+        raise StoreUnavailable(tables.RECORDED_EVENTS.source, f"{RECORD_ATTEMPTS} concurrent write conflicts")
+
+    async def mark_published(self, idempotency_key: str, cursor: str) -> None:
+        await self._guard(
+            tables.RECORDED_EVENTS.source,
+            self._client.update_item(
+                TableName=self._idempotency_table, Key={tables.KEY: {"S": idempotency_key}},
+                UpdateExpression="SET #c = :c", ExpressionAttributeNames={"#c": tables.CURSOR},
+                ExpressionAttributeValues={":c": {"S": cursor}},
+            ),
+        )  # fmt: skip
+
+    @property
+    def _idempotency_table(self) -> str:
+        return f"{self._settings.table_prefix}{tables.IDEMPOTENCY_SUFFIX}"
+
+    def _key_record(self, idempotency_key: str, fingerprint: str, event: ServiceEvent) -> dict[str, Any]:
+        return {
+            "TableName": self._idempotency_table,
+            "Item": {
+                tables.KEY: {"S": idempotency_key},
+                tables.FINGERPRINT: {"S": fingerprint},
+                tables.EVENT: {"S": prepared.dumps(prepared.event_to_json(event))},
+            },
+            "ConditionExpression": "attribute_not_exists(#k)",
+            "ExpressionAttributeNames": {"#k": tables.KEY},
+        }
+
+    async def _earlier(self, idempotency_key: str, fingerprint: str) -> Recorded:
+        response = await self._guard(
+            tables.RECORDED_EVENTS.source,
+            self._client.get_item(
+                TableName=self._idempotency_table, Key={tables.KEY: {"S": idempotency_key}}, ConsistentRead=True
+            ),
+        )
+        item = response["Item"]
+        if item[tables.FINGERPRINT]["S"] != fingerprint:
+            raise IdempotencyConflict(idempotency_key)
+        event = prepared.event_from_json(orjson.loads(item[tables.EVENT]["S"]))
+        cursor = item[tables.CURSOR]["S"] if tables.CURSOR in item else None
+        return Recorded(event, created=False, cursor=cursor)
+
+    async def _guard(self, source: str, call: Awaitable[T]) -> T:
+        try:
+            return await guarded(source, call)
+        except AwsUnavailable as exc:
+            raise StoreUnavailable(source, exc.detail) from exc
 
     async def contracts(self, vins: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
         return await self._decoded(tables.SERVICE_CONTRACTS, vins, prepared.contract_from_json)
@@ -64,9 +159,7 @@ class DynamoStore:
         except TimeoutError as exc:
             raise StoreUnavailable(table.source, "deadline passed") from exc
         more = dict(zip(longer, rest, strict=True))
-        documents = {
-            vin: list(tables.records([item, *more.get(vin, [])])) for vin, item in first_parts.items()
-        }
+        documents = {vin: list(tables.records([item, *more.get(vin, [])])) for vin, item in first_parts.items()}
         return [documents.get(vin, []) for vin in vins]
 
     async def _first_parts(self, table: VinTable, vins: list[str]) -> dict[str, dict[str, Any]]:

@@ -9,13 +9,22 @@ from typing import Any, TypeVar
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
 from store import prepared
+from store.base import IdempotencyConflict, Recorded
 from store.prepared import PreparedDataError
 
 T = TypeVar("T")
 
 
+RECORDED_EVENTS = "recorded_events.jsonl"
+"""Events recorded through the API, one JSON line each, appended; the import leaves the file alone."""
+
+
 class EmbeddedStore:
-    """A whole prepared data set held in dictionaries keyed by VIN; implements `store.base.Store`."""
+    """A whole prepared data set held in dictionaries keyed by VIN; implements `store.base.Store`.
+
+    Events recorded through the API are kept beside the imported history and appended to a journal file in
+    the data set's directory, so that they survive a restart and a re-import.
+    """
 
     def __init__(
         self,
@@ -23,11 +32,17 @@ class EmbeddedStore:
         events: Mapping[str, tuple[ServiceEvent, ...]],
         contracts: Mapping[str, tuple[ServiceContract, ...]],
         campaigns: Mapping[str, tuple[CampaignVehicle, ...]],
+        journal: Path | None = None,
     ) -> None:
         self._vehicles = vehicles
-        self._events = events
+        self._events = dict(events)
         self._contracts = contracts
         self._campaigns = campaigns
+        self._keys: dict[str, tuple[str, ServiceEvent, str | None]] = {}
+        self._journal = journal
+        if journal is not None and journal.exists():
+            for number, line in enumerate(journal.read_bytes().splitlines(), start=1):
+                self._replay(journal, number, line)
 
     @classmethod
     def load(cls, directory: Path | str) -> EmbeddedStore:
@@ -43,7 +58,7 @@ class EmbeddedStore:
         campaigns = _by_vin(
             _records(root / prepared.CAMPAIGN_VEHICLES, prepared.campaign_vehicle_from_json), lambda c: c.vin
         )
-        return cls(vehicles, ordered, contracts, campaigns)
+        return cls(vehicles, ordered, contracts, campaigns, journal=root / RECORDED_EVENTS)
 
     def vins(self) -> list[str]:
         """Every VIN of the data set, in VIN order."""
@@ -54,6 +69,47 @@ class EmbeddedStore:
 
     async def service_events(self, vins: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
         return [self._events.get(vin, ()) for vin in vins]
+
+    async def record_event(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
+        if idempotency_key is not None and idempotency_key in self._keys:
+            return self._earlier(idempotency_key, fingerprint)
+        self._write({"idempotencyKey": idempotency_key, "fingerprint": fingerprint,
+                     "event": prepared.event_to_json(event)})  # fmt: skip
+        self._add(event, idempotency_key, fingerprint)
+        return Recorded(event, created=True)
+
+    async def mark_published(self, idempotency_key: str, cursor: str) -> None:
+        fingerprint, event, _ = self._keys[idempotency_key]
+        self._write({"idempotencyKey": idempotency_key, "published": cursor})
+        self._keys[idempotency_key] = (fingerprint, event, cursor)
+
+    def _earlier(self, idempotency_key: str, fingerprint: str) -> Recorded:
+        stored_fingerprint, event, cursor = self._keys[idempotency_key]
+        if stored_fingerprint != fingerprint:
+            raise IdempotencyConflict(idempotency_key)
+        return Recorded(event, created=False, cursor=cursor)
+
+    def _add(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> None:
+        history = (*self._events.get(event.vin, ()), event)
+        self._events[event.vin] = tuple(sorted(history, key=lambda e: (e.date, e.odometer, e.event_id)))
+        if idempotency_key is not None:
+            self._keys[idempotency_key] = (fingerprint, event, None)
+
+    def _write(self, line: Mapping[str, Any]) -> None:
+        if self._journal is not None:
+            with self._journal.open("ab") as journal:
+                journal.write(prepared.dumps(line).encode() + b"\n")
+
+    def _replay(self, path: Path, number: int, line: bytes) -> None:
+        try:
+            entry = json.loads(line)
+            if "published" in entry:
+                fingerprint, event, _ = self._keys[entry["idempotencyKey"]]
+                self._keys[entry["idempotencyKey"]] = (fingerprint, event, entry["published"])
+            else:
+                self._add(prepared.event_from_json(entry["event"]), entry["idempotencyKey"], entry["fingerprint"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PreparedDataError(f"{path} line {number} is not a recorded event: {exc!r}") from None
 
     async def contracts(self, vins: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
         return [self._contracts.get(vin, ()) for vin in vins]

@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from store.aws import AwsSettings, aws_client, guarded
-from store.tables import TABLES, create_table_request
+from store.tables import TABLES, create_table_request, idempotency_table_request
 
 MISSING = {"ResourceNotFoundException", "404", "NoSuchBucket", "NotFound"}
 
@@ -18,14 +18,15 @@ def _missing(exc: ClientError) -> bool:
 
 async def ensure_tables(client: Any, settings: AwsSettings) -> list[str]:
     created = []
-    for table in TABLES:
-        name = table.name(settings.table_prefix)
+    requests = [create_table_request(t, settings.table_prefix) for t in TABLES]
+    for request in [*requests, idempotency_table_request(settings.table_prefix)]:
+        name = request["TableName"]
         try:
             await client.describe_table(TableName=name)
         except ClientError as exc:
             if not _missing(exc):
                 raise
-            await guarded(name, client.create_table(**create_table_request(table, settings.table_prefix)))
+            await guarded(name, client.create_table(**request))
             created.append(name)
         await client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     return created

@@ -33,7 +33,10 @@ VEHICLES = VinTable("vehicles", "VMS", "the vehicle master record (a list of one
 SERVICE_HISTORY = VinTable("service-history", "DSS/DMS", "the merged service events, oldest first")
 SERVICE_CONTRACTS = VinTable("service-contracts", "SCS", "service plans and warranty extensions")
 CAMPAIGN_ASSIGNMENTS = VinTable("campaign-assignments", "TCS", "campaign assignments and their status")
-TABLES = (VEHICLES, SERVICE_HISTORY, SERVICE_CONTRACTS, CAMPAIGN_ASSIGNMENTS)
+RECORDED_EVENTS = VinTable("recorded-events", "DSS", "service events recorded through the API (one part)")
+TABLES = (VEHICLES, SERVICE_HISTORY, SERVICE_CONTRACTS, CAMPAIGN_ASSIGNMENTS, RECORDED_EVENTS)
+IDEMPOTENCY_SUFFIX = "idempotency-keys"
+KEY, FINGERPRINT, EVENT, CURSOR, VERSION = "key", "fingerprint", "event", "cursor", "version"
 
 
 def create_table_request(table: VinTable, prefix: str) -> dict[str, Any]:
@@ -47,6 +50,16 @@ def create_table_request(table: VinTable, prefix: str) -> dict[str, Any]:
         ],
         "BillingMode": "PAY_PER_REQUEST",
         "Tags": [{"Key": "source-system", "Value": table.source}],
+    }
+
+
+def idempotency_table_request(prefix: str) -> dict[str, Any]:
+    """Idempotency keys of recorded events: the first request's fingerprint, its event and its bus cursor."""
+    return {
+        "TableName": f"{prefix}{IDEMPOTENCY_SUFFIX}",
+        "KeySchema": [{"AttributeName": KEY, "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": KEY, "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
     }
 
 

@@ -1,0 +1,202 @@
+"""Resolvers of recorded service events: the mutation shops call and the subscription partners listen to."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from bus.base import CursorError
+from bus.hub import SubscriberTooSlow
+from calculation.quote import TECH_CAMPAIGN, open_campaigns
+from calculation.records import EventItem, ServiceEvent, Vehicle
+from calculation.vin import validate_vin
+from preparation.merge import check_odometers
+from resolvers.context import RequestContext, request_context
+from resolvers.errors import domain_error, vin_error
+from store import prepared
+from store.base import IdempotencyConflict
+
+FUTURE_TOLERANCE = timedelta(days=1)  # a workshop's business date may be a day ahead of the server's (time zones)
+CLOSE_TOO_SLOW = 4429
+"""WebSocket close code for a subscriber whose queue overflowed: reconnect with the last cursor received."""
+
+
+@dataclass(frozen=True)
+class EventRequest:
+    vin: str
+    date: date
+    odometer: int
+    workshop_code: str
+    authorised_workshop: bool
+    item_codes: tuple[str, ...]
+    note: str | None
+
+    def fingerprint(self, vin: str) -> str:
+        """Identifies the request for idempotency: the same key must come with the same request."""
+        fields = {**self.__dict__, "vin": vin, "date": self.date.isoformat(), "item_codes": list(self.item_codes)}
+        return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Notification:
+    cursor: str
+    vin: str
+    event: ServiceEvent
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    vins: frozenset[str] | None = None
+    brands: frozenset[str] | None = None
+    markets: frozenset[str] | None = None
+    item_codes: frozenset[str] | None = None
+
+    def accepts(self, notification: dict[str, Any]) -> bool:
+        """Every given criterion must match; within one, any value (an event matches item codes if it has one)."""
+        return (
+            (self.vins is None or notification["vin"] in self.vins)
+            and (self.brands is None or notification["brand"] in self.brands)
+            and (self.markets is None or notification["market"] in self.markets)
+            and (self.item_codes is None or not self.item_codes.isdisjoint(notification["itemCodes"]))
+        )
+
+
+async def _items(ctx: RequestContext, vehicle: Vehicle, request: EventRequest) -> tuple[EventItem, ...]:
+    if not request.item_codes:
+        raise domain_error("NO_ITEMS", "A service event needs at least one item code.")
+    unknown = [c for c in request.item_codes if c not in ctx.catalog.service_items]
+    if unknown:
+        raise domain_error("UNKNOWN_ITEM_CODE", f"Unknown item codes: {', '.join(unknown)}.", itemCodes=unknown)
+    items = [EventItem(code) for code in dict.fromkeys(request.item_codes) if code != TECH_CAMPAIGN]
+    if TECH_CAMPAIGN in request.item_codes:
+        assignments, events = await asyncio.gather(
+            ctx.loaders.campaign_assignments_by_vin.load(vehicle.vin),
+            ctx.loaders.service_events_by_vin.load(vehicle.vin),
+        )
+        campaigns = open_campaigns(ctx.catalog, assignments, events, on=request.date)
+        if not campaigns:
+            raise domain_error("NO_OPEN_CAMPAIGN", f"{vehicle.vin} has no open campaign on {request.date}.")
+        items += [EventItem(TECH_CAMPAIGN, campaign_code=c.code) for c in campaigns]
+    return tuple(items)
+
+
+def _check_dates(vehicle: Vehicle, request: EventRequest) -> None:
+    if request.date > date.today() + FUTURE_TOLERANCE:
+        raise domain_error("DATE_IN_FUTURE", f"The service date {request.date} lies in the future.")
+    if request.date < vehicle.handover_date:
+        raise domain_error(
+            "EVENT_BEFORE_HANDOVER",
+            f"The service date {request.date} is before the handover on {vehicle.handover_date}.",
+        )
+    if request.odometer < 0:
+        raise domain_error("INVALID_ODOMETER", f"Odometer {request.odometer} is negative.")
+    if not request.workshop_code.strip():
+        raise domain_error("INVALID_WORKSHOP_CODE", "The workshop code is empty.")
+
+
+def notification_payload(ctx: RequestContext, vehicle: Vehicle, event: ServiceEvent) -> bytes:
+    model = ctx.catalog.models[vehicle.model_code]
+    return orjson.dumps(
+        {
+            "vin": vehicle.vin,
+            "brand": model.brand_code,
+            "market": vehicle.market,
+            "itemCodes": [i.code for i in event.items],
+            "event": prepared.event_to_json(event),
+        }
+    )
+
+
+async def record_service_event(info: Info, request: EventRequest, idempotency_key: str | None) -> ServiceEvent:
+    """Validates, records once per idempotency key, and publishes the event for subscribers."""
+    ctx = request_context(info)
+    check = validate_vin(request.vin, ctx.catalog)
+    if check.reject is not None:
+        raise vin_error(check.reject)
+    vehicle = await ctx.loaders.vehicle_by_vin.load(check.vin)
+    if vehicle is None:
+        raise domain_error("VEHICLE_NOT_FOUND", f"VIN {check.vin} is not in the vehicle master.")
+    _check_dates(vehicle, request)
+    items = await _items(ctx, vehicle, request)
+    history = await ctx.loaders.service_events_by_vin.load(vehicle.vin)
+    event_id = f"DSS-{vehicle.vin}-{uuid.uuid4().hex[:12].upper()}"
+    event = ServiceEvent(
+        event_id=event_id, vin=vehicle.vin, date=request.date, odometer=request.odometer,
+        workshop_code=request.workshop_code, authorised_workshop=request.authorised_workshop,
+        source_systems=("DSS",), source_refs=(event_id,), items=items, note=request.note,
+    )  # fmt: skip
+    unit = ctx.catalog.markets[vehicle.market].distance_unit
+    # DOMAIN §7.4 rule 2: a lower reading is kept, flagged ROLLBACK and counted at the last plausible odometer
+    checked = next(e for e in check_odometers([*history, event], vehicle.handover_date, unit) if e.event_id == event_id)
+    try:
+        recorded = await ctx.store.record_event(checked, idempotency_key, request.fingerprint(vehicle.vin))
+    except IdempotencyConflict:
+        raise domain_error(
+            "IDEMPOTENCY_KEY_REUSED", f"Idempotency key {idempotency_key!r} was used for a different request."
+        ) from None
+    if recorded.cursor is None:
+        cursor = await _publish(ctx, notification_payload(ctx, vehicle, recorded.event))
+        if idempotency_key is not None:
+            await ctx.store.mark_published(idempotency_key, cursor)
+    return recorded.event
+
+
+async def _publish(ctx: RequestContext, payload: bytes) -> str:
+    try:
+        return await ctx.hub.bus.append(payload)
+    except Exception as exc:
+        raise domain_error(
+            "EVENT_NOT_PUBLISHED",
+            "The event is recorded but subscribers could not be notified; send the request again with the same "
+            "idempotency key to publish it.",
+        ) from exc
+
+
+async def service_event_recorded(
+    info: Info, event_filter: EventFilter, after: str | None
+) -> AsyncIterator[Notification]:
+    """Replays what followed `after`, then streams live; each notification's data is loaded fresh."""
+    ctx = request_context(info)
+    websocket = ctx.websocket
+
+    def too_slow() -> None:
+        if websocket is not None:
+            asyncio.get_running_loop().create_task(
+                websocket.close(CLOSE_TOO_SLOW, "subscriber too slow: reconnect with the last cursor received")
+            )
+
+    try:
+        if after is not None:
+            ctx.hub.bus.position(after)
+        subscription = ctx.hub.join(event_filter.accepts, too_slow)
+    except CursorError as exc:
+        raise GraphQLError(exc.message, extensions={"code": exc.code}) from None
+    try:
+        async for delivery in subscription.deliveries(after):
+            ctx.renew_loaders()
+            event = prepared.event_from_json(delivery.notification["event"])
+            yield Notification(delivery.cursor, delivery.notification["vin"], event)
+    except CursorError as exc:
+        raise GraphQLError(exc.message, extensions={"code": exc.code}) from None
+    except SubscriberTooSlow:
+        return
+    finally:
+        subscription.close()
+
+
+def event_warnings(root: ServiceEvent) -> list[tuple[str, str]]:
+    if root.plausibility == "ROLLBACK":
+        return [("ODOMETER_ROLLBACK", f"The odometer {root.odometer} is lower than an earlier reading; due distances "
+                 f"count from {root.anchor_odometer}.")]  # fmt: skip
+    if root.plausibility == "OUTLIER":
+        return [("ODOMETER_OUTLIER", f"The odometer {root.odometer} implies an implausible distance per day.")]
+    return []

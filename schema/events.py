@@ -1,0 +1,124 @@
+"""Recording service events and subscribing to them (partners resume from a cursor and miss nothing)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import strawberry
+from strawberry import UNSET
+from strawberry.types import Info
+
+from calculation.records import ServiceEvent as ServiceEventRecord
+from resolvers import events as event_resolvers
+from resolvers import vehicle as vehicle_resolvers
+from resolvers.events import EventFilter, EventRequest, Notification
+from schema.service import ServiceEvent
+from schema.vehicle import Vehicle
+
+
+@strawberry.input(description="A service a workshop performed, as it records it.")
+class ServiceEventInput:
+    vin: str = strawberry.field(description="The vehicle's VIN, any case.")
+    date: datetime.date = strawberry.field(description="Date of the visit; not in the future, not before handover.")
+    odometer: int = strawberry.field(
+        description="Odometer in the market's unit. Lower than an earlier reading: kept, flagged ROLLBACK (§7.4)."
+    )
+    workshop_code: str = strawberry.field(description="The workshop's dealer code.")
+    authorised_workshop: bool = strawberry.field(description="Whether the workshop is an authorised partner.")
+    item_codes: list[str] = strawberry.field(
+        description="Items performed (see `serviceItemTypes`); TECH_CAMPAIGN completes the vehicle's open campaigns."
+    )
+    note: str | None = strawberry.field(default=None, description="Free text kept with the event.")
+
+    def request(self) -> EventRequest:
+        return EventRequest(
+            vin=self.vin, date=self.date, odometer=self.odometer, workshop_code=self.workshop_code,
+            authorised_workshop=self.authorised_workshop, item_codes=tuple(self.item_codes), note=self.note,
+        )  # fmt: skip
+
+
+@strawberry.input(description="Which events to receive: every given criterion must match, any value within one.")
+class ServiceEventFilter:
+    vins: list[str] | None = strawberry.field(default=None, description="Only these vehicles.")
+    brands: list[str] | None = strawberry.field(default=None, description='Only these brands, e.g. ["VRN"].')
+    markets: list[str] | None = strawberry.field(default=None, description='Only these markets, e.g. ["DE", "AT"].')
+    item_codes: list[str] | None = strawberry.field(
+        default=None, description="Only events with at least one of these items."
+    )
+
+    def spec(self) -> EventFilter:
+        return EventFilter(
+            vins=frozenset(v.upper() for v in self.vins) if self.vins is not None else None,
+            brands=frozenset(self.brands) if self.brands is not None else None,
+            markets=frozenset(self.markets) if self.markets is not None else None,
+            item_codes=frozenset(self.item_codes) if self.item_codes is not None else None,
+        )
+
+
+async def _notification_vehicle(root: strawberry.Parent[Notification], info: Info) -> object:
+    return await vehicle_resolvers.vehicle(info, root.vin)
+
+
+@strawberry.type(description="One recorded service event, with the cursor to resume after it.")
+class ServiceEventNotification:
+    cursor: str = strawberry.field(
+        description="Its place in the global order; pass the last one received as `after` when reconnecting."
+    )
+    vin: str = strawberry.field(description="VIN of the vehicle.")
+    event: ServiceEvent = strawberry.field(description="The event as recorded.")
+    vehicle = strawberry.field(
+        resolver=_notification_vehicle,
+        graphql_type=Vehicle | None,
+        description="The vehicle, read when the notification is delivered (its data as of then).",
+    )
+
+
+async def _record(
+    info: Info,
+    input: Annotated[ServiceEventInput, strawberry.argument(description="The event.")],
+    idempotency_key: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Any unique string; sending the same request again with it returns the first result "
+            "and records nothing twice. The same key with a different request is an error."
+        ),
+    ] = UNSET,  # no default in the schema: the argument is simply optional
+) -> ServiceEventRecord:
+    key = None if idempotency_key is UNSET else idempotency_key
+    return await event_resolvers.record_service_event(info, input.request(), key)
+
+
+async def _subscribe(
+    info: Info,
+    filter: Annotated[ServiceEventFilter | None, strawberry.argument(description="Which events.")] = UNSET,
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Resume after this cursor: first every missed event (within the retention), then live."
+        ),
+    ] = UNSET,
+) -> AsyncIterator[Notification]:
+    spec = filter.spec() if filter else EventFilter()
+    async for notification in event_resolvers.service_event_recorded(info, spec, after or None):
+        yield notification
+
+
+RECORD_SERVICE_EVENT = strawberry.mutation(
+    resolver=_record,
+    graphql_type=ServiceEvent,
+    description="Records a service a workshop performed; visible at once in `serviceEvents` and `serviceQuote`.",
+)
+
+
+@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
+class Subscription:
+    service_event_recorded = strawberry.subscription(
+        resolver=_subscribe,
+        graphql_type=ServiceEventNotification,
+        description=(
+            "Every recorded service event matching the filter, in order, each once. With `after`, the events "
+            "missed since that cursor come first; a cursor older than the retention is CURSOR_EXPIRED."
+        ),
+    )
