@@ -226,10 +226,12 @@ async def open_bus(config: Config, resources: AsyncExitStack) -> EventBus:
     if events.bus == "redis":
         from bus.redis_streams import RedisStreamBus, connect_redis
 
-        client = await connect_redis(events.redis_url)
-        resources.push_async_callback(client.aclose)
+        bus = RedisStreamBus(
+            await connect_redis(events.redis_url), events.stream, events.retention_events, events.retention_seconds
+        )
+        resources.push_async_callback(bus.close)
         log.info("event bus: Redis stream %s at %s", events.stream, events.redis_url)
-        return RedisStreamBus(client, events.stream, events.retention_events, events.retention_seconds)
+        return bus
     from bus.memory import MemoryBus
 
     return MemoryBus(events.retention_events or 100_000, events.retention_seconds)
