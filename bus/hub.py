@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 REPLAY_PAGE = 500
 POLL_SECONDS = 1.0
 RETRY_SECONDS = 1.0
-EMPTY_LOG_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -125,10 +124,10 @@ class Hub:
                     started = True
                     self._started.set()
                 if cursor is None:
-                    # an empty log: `wait_after(None)` could miss an append made just before it waits
+                    # an empty log: wake on the first append, then read from the origin, since an append made
+                    # just before the wait began would not wake it (it is then found a poll later)
+                    await self.bus.wait_after(None, POLL_SECONDS)
                     entries = await self.bus.read_after(None, REPLAY_PAGE)
-                    if not entries:
-                        await asyncio.sleep(EMPTY_LOG_POLL_SECONDS)
                 else:
                     entries = await self.bus.wait_after(cursor, POLL_SECONDS)
             except asyncio.CancelledError:

@@ -107,9 +107,10 @@ def test_dynamodb_requests_per_graphql_request_do_not_grow_with_vins(
     def chunks(keys: int) -> int:  # BatchGetItem takes at most 100 keys
         return -(-keys // 100)
 
-    # one BatchGetItem per table and chunk: vehicles for every VIN asked, then histories, contracts and campaigns
-    # for the vehicles found (engines and oil norms are technical data served from the catalogue)
-    assert proxy.counts() == {"BatchGetItem": chunks(count) + 3 * chunks(found)}
+    # one BatchGetItem per table and chunk: vehicles for every VIN asked, then for the vehicles found the imported
+    # history, the events recorded through the API, contracts and campaigns (engines and oil norms are technical
+    # data served from the catalogue)
+    assert proxy.counts() == {"BatchGetItem": chunks(count) + 4 * chunks(found)}
 
 
 def test_throttled_reads_are_retried(counted: tuple[TestClient, MotoProxy]) -> None:
@@ -164,7 +165,8 @@ def test_unprocessed_keys_of_a_response_over_16_mb_are_fetched_until_complete(
     )
     assert "errors" not in body
     assert [len(v["serviceEvents"]) for v in body["data"]["vehicles"]] == [10] * 60
-    assert proxy.counts()["BatchGetItem"] >= 3  # vehicles once, histories at least twice (the unprocessed rest)
+    # vehicles once, recorded events once, imported histories at least twice (the unprocessed rest)
+    assert proxy.counts()["BatchGetItem"] >= 4
 
 
 def test_a_history_longer_than_one_item_is_read_with_query_pages(counted: tuple[TestClient, MotoProxy]) -> None:
@@ -202,7 +204,11 @@ def test_a_stopped_endpoint_leaves_the_server_up_with_partial_data(
 
 def test_init_aws_is_idempotent(aws_env: MotoServer) -> None:
     created = asyncio.run(ensure_resources(SETTINGS))
-    assert created == [t.name(SETTINGS.table_prefix) for t in tables.TABLES] + [f"s3://{SETTINGS.bucket}"]
+    assert created == [
+        *(t.name(SETTINGS.table_prefix) for t in tables.TABLES),
+        f"{SETTINGS.table_prefix}{tables.IDEMPOTENCY_SUFFIX}",
+        f"s3://{SETTINGS.bucket}",
+    ]
     assert asyncio.run(ensure_resources(SETTINGS)) == []
 
 
