@@ -308,3 +308,38 @@ def test_a_slow_source_times_out_at_its_deadline(
         aws_env_via_proxy.delay("BatchGetItem", 0)
     assert codes(body) == ["SOURCE_UNAVAILABLE"] and len(body["data"]["markets"]) == 10
     assert elapsed < 3.0, "the deadline bounds the wait, not the slow source"
+
+
+RECORD = """mutation($input: ServiceEventInput!, $key: String) {
+  recordServiceEvent(input: $input, idempotencyKey: $key) { id odometer plausibility } }"""
+HISTORY = f'{{ vehicle(vin: "{VIN}") {{ serviceEvents {{ id }} }} }}'
+
+
+def service_event(odometer: int = 80_000) -> dict[str, Any]:
+    return {"vin": VIN, "date": "2025-06-30", "odometer": odometer, "workshopCode": "DE-042",
+            "authorisedWorkshop": True, "itemCodes": ["POLLEN_FILTER"]}  # fmt: skip
+
+
+def test_recording_on_dynamodb_is_visible_and_idempotent(dynamodb: TestClient) -> None:
+    before = graphql(dynamodb, HISTORY)["data"]["vehicle"]["serviceEvents"]
+    first = graphql(dynamodb, RECORD, {"input": service_event(), "key": "ro-1"})["data"]["recordServiceEvent"]
+    again = graphql(dynamodb, RECORD, {"input": service_event(), "key": "ro-1"})["data"]["recordServiceEvent"]
+    assert again == first
+    reused = graphql(dynamodb, RECORD, {"input": service_event(80_001), "key": "ro-1"})
+    assert codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+    after = graphql(dynamodb, HISTORY)["data"]["vehicle"]["serviceEvents"]
+    assert after == [*before, {"id": first["id"]}]
+
+
+def test_concurrent_recordings_for_one_vehicle_are_all_kept(dynamodb: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(n: int) -> str:
+        body = graphql(dynamodb, RECORD, {"input": service_event(80_000 + n), "key": f"ro-{n}"})
+        event_id: str = body["data"]["recordServiceEvent"]["id"]
+        return event_id
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        recorded = set(pool.map(one, range(8)))
+    history = {e["id"] for e in graphql(dynamodb, HISTORY)["data"]["vehicle"]["serviceEvents"]}
+    assert len(recorded) == 8 and recorded <= history

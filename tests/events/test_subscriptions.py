@@ -69,10 +69,14 @@ def test_a_subscriber_receives_recorded_events_with_cursor_and_fresh_vehicle_dat
             notification = await subscriber.next()
             assert (notification["vin"], notification["event"]["id"]) == (VIN, first)
             assert notification["event"]["items"] == [{"code": "POLLEN_FILTER"}]
-            assert notification["vehicle"] == {"vin": VIN, "model": {"code": "VRN-BLT-8"}}
+            vehicle = notification["vehicle"]
+            assert (vehicle["vin"], vehicle["model"]) == (VIN, {"code": "VRN-BLT-8"})
+            assert vehicle["serviceEvents"][-1] == {"id": first}
             second = record(url, odometer=80_500)
             following = await subscriber.next()
-            assert following["event"]["id"] == second and following["cursor"] > notification["cursor"]
+            assert following["event"]["id"] == second and following["cursor"] != notification["cursor"]
+            # loaders are fresh for every notification: the socket-long context must not serve the old history
+            assert following["vehicle"]["serviceEvents"][-2:] == [{"id": first}, {"id": second}]
             await nothing_more(subscriber)
             await subscriber.close()
 

@@ -10,7 +10,7 @@ from websockets.typing import Subprotocol
 
 SUBSCRIBE = """subscription($filter: ServiceEventFilter, $after: String) {
   serviceEventRecorded(filter: $filter, after: $after) { cursor vin event { id odometer items { code } }
-    vehicle { vin model { code } } } }"""
+    vehicle { vin model { code } serviceEvents { id } } } }"""
 
 
 class Subscriber:
