@@ -247,3 +247,20 @@ def test_a_subscriber_that_does_not_read_is_disconnected_without_slowing_the_oth
     # the close frame queues behind what the stalled client left unread; when the server has to give up on
     # delivering it, the client sees the connection drop (1006). Either way: reconnect with the last cursor.
     assert code in (4429, 1006) and drained < 150, "the stalled subscriber was cut off"
+
+
+def test_the_legacy_graphql_ws_protocol_is_refused(server: Server) -> None:
+    with server() as (url, _):
+
+        async def scenario() -> int:
+            from websockets.asyncio.client import connect
+            from websockets.typing import Subprotocol
+
+            ws_url = url.replace("http", "ws", 1) + "/graphql"
+            async with connect(ws_url, subprotocols=[Subprotocol("graphql-ws")]) as socket:
+                with pytest.raises(ConnectionClosed) as closed:
+                    await asyncio.wait_for(socket.recv(), 10)
+            assert closed.value.rcvd is not None
+            return closed.value.rcvd.code
+
+        assert asyncio.run(scenario()) == 4406
