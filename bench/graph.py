@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx2
 
-from bench.startup import free_port
 from catalog import default_catalog
 from generator.command import write_delivery
 from preparation.command import import_delivery
 from store.embedded import EmbeddedStore
 from tests.aws.moto_server import MotoServer
 from tests.aws.proxy import MotoProxy
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-central-1"}

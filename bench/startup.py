@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BARE_APP = """
@@ -28,13 +29,6 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": b'{"data":{"ok":true}}'})
 """
 QUERY = json.dumps({"query": '{ vehicle(vin: "WXVZZZB8ZME456992") { vin engine { oilNorms { code } } } }'}).encode()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def first_response(command: list[str], env: dict[str, str], cwd: Path) -> float:

@@ -14,6 +14,7 @@ from calculation.records import CampaignVehicle, ServiceContract, Vehicle
 from catalog import default_catalog
 from generator.dataset import generate
 from preparation.raw import event_json
+from store import prepared
 
 SEED_MODULUS = 1 << 64  # D14: --seed is taken mod 2^64
 FILES = ("vehicles.jsonl", "service_events.jsonl", "contracts.jsonl", "campaign_vehicles.jsonl")
@@ -21,50 +22,15 @@ USAGE_ERROR = 2
 
 
 def vehicle_record(v: Vehicle, distance_unit: str) -> dict[str, Any]:
-    return {
-        "vin": v.vin,
-        "modelCode": v.model_code,
-        "engineCode": v.engine_code,
-        "transmission": v.transmission,
-        "drive": v.drive,
-        "modelYear": v.model_year,
-        "productionDate": v.production_date.isoformat(),
-        "handoverDate": v.handover_date.isoformat(),
-        "market": v.market,
-        "odometerUnit": distance_unit,
-        "equipmentCodes": list(v.equipment_codes),
-        "usage": v.usage,
-        "tuned": v.tuned,
-        "totalLossRebuilt": v.total_loss_rebuilt,
-        "annualDistance": v.annual_distance,
-        "complianceProfile": v.compliance_profile,
-        "sourceSystem": "VMS",
-    }
+    return {**prepared.vehicle_to_json(v), "odometerUnit": distance_unit, "sourceSystem": "VMS"}
 
 
 def contract_record(c: ServiceContract) -> dict[str, Any]:
-    return {
-        "contractId": c.contract_id,
-        "vin": c.vin,
-        "productTypeCode": c.product_type_code,
-        "startDate": c.start_date.isoformat(),
-        "endDate": c.end_date.isoformat(),
-        "maxOdometer": c.max_odometer,
-        "status": c.status,
-        "purchaseDate": None if c.purchase_date is None else c.purchase_date.isoformat(),
-        "purchaseOdometer": c.purchase_odometer,
-        "sourceSystem": "SCS",
-    }
+    return {**prepared.contract_to_json(c), "sourceSystem": "SCS"}
 
 
 def campaign_record(cv: CampaignVehicle) -> dict[str, Any]:
-    return {
-        "campaignCode": cv.campaign_code,
-        "vin": cv.vin,
-        "status": cv.status,
-        "completedEventId": cv.completed_event_id,
-        "sourceSystem": "TCS",
-    }
+    return {**prepared.campaign_vehicle_to_json(cv), "sourceSystem": "TCS"}
 
 
 def _write(out: TextIO, records: Iterable[dict[str, Any]]) -> int:
