@@ -76,7 +76,16 @@ CONTRACT = [
     ("QuotePosition", "taxRate", "Decimal!", {}),
     ("PayerTotal", "cashRounding", "Decimal!", {}),
     ("Warning", "message", "String!", {}),
-]
+    ("Mutation", "recordServiceEvent", "ServiceEvent!", {"input": "ServiceEventInput!", "idempotencyKey": "String"}),
+    ("Subscription", "serviceEventRecorded", "ServiceEventNotification!",
+     {"filter": "ServiceEventFilter", "after": "String"}),
+    ("ServiceEventNotification", "cursor", "String!", {}),
+    ("ServiceEventNotification", "vin", "String!", {}),
+    ("ServiceEventNotification", "event", "ServiceEvent!", {}),
+    ("ServiceEventNotification", "vehicle", "Vehicle", {}),
+    ("Mutation", "archiveServiceQuote", "ArchivedQuote!", {"vin": "String!", "input": "QuoteInput!"}),
+    ("Query", "archivedQuote", "ArchivedQuote", {"id": "String!"}),
+]  # fmt: skip
 CONTRACT_INPUT = {
     "quoteDate": ("Date!", None),
     "odometer": ("Int!", None),
@@ -99,6 +108,12 @@ def test_contract_names_and_types_are_exact() -> None:
         assert {name: str(arg.type) for name, arg in field.args.items()} == args
     quote_input = sdl.type_map["QuoteInput"]
     assert isinstance(quote_input, GraphQLInputObjectType)
+    event_input = sdl.type_map["ServiceEventInput"]
+    assert isinstance(event_input, GraphQLInputObjectType)
+    assert {name: str(f.type) for name, f in event_input.fields.items()} == {
+        "vin": "String!", "date": "Date!", "odometer": "Int!", "workshopCode": "String!",
+        "authorisedWorkshop": "Boolean!", "itemCodes": "[String!]!", "note": "String",
+    }  # fmt: skip
     for name, (kind, default) in CONTRACT_INPUT.items():
         field = quote_input.fields[name]
         node = field.ast_node.default_value if field.ast_node else None
