@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -34,8 +35,22 @@ def run(*args: str) -> int:
     return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=ROOT).returncode
 
 
+def ensure_redis_server() -> None:
+    """The event-bus tests start a real redis-server; on a Debian-like machine as root it is installed here."""
+    if shutil.which("redis-server"):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True, env=env)
+    else:
+        print("redis-server is not installed: the event-bus tests need it (apt-get install redis-server, "
+              "brew install redis, …)", file=sys.stderr)  # fmt: skip
+
+
 def test() -> int:
     ensure_venv("test")
+    ensure_redis_server()
     for step in (("ruff", "check", "."), ("mypy",)):
         if run(*step) != 0:
             return 1
