@@ -198,9 +198,10 @@ async def readyz(request: Request) -> Response:
     store = getattr(request.app.state, "store", None)
     if store is None:
         return JSONResponse({"status": "starting"}, status_code=503)
+    state = {"status": "ready", "subscribers": request.app.state.hub.subscribers}
     if isinstance(store, EmbeddedStore):
-        return JSONResponse({"status": "ready", "vehicles": len(store.vins())})
-    return JSONResponse({"status": "ready"})
+        state["vehicles"] = len(store.vins())
+    return JSONResponse(state)
 
 
 async def open_backend(config: Config, resources: AsyncExitStack) -> tuple[Store, QuoteArchive]:

@@ -81,7 +81,7 @@ def test_every_response_names_its_request_id(client: TestClient) -> None:
 
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ready", "vehicles": 120}
+    assert client.get("/readyz").json() == {"status": "ready", "subscribers": 0, "vehicles": 120}
 
 
 def test_a_failing_source_fails_only_the_fields_that_read_it(broken: Callable[[str], dict[str, Any]]) -> None:
