@@ -11,6 +11,7 @@ COPY sources sources
 COPY resolvers resolvers
 COPY schema schema
 COPY graphiql graphiql
+COPY bus bus
 COPY cli.py quote_command.py server.py config.py logs.py ./
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
