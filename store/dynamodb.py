@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -11,14 +12,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
 from store import prepared, tables
-from store.aws import AwsSettings, AwsUnavailable, guarded, until_complete
+from store.aws import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, AwsSettings, AwsUnavailable, guarded, until_complete
 from store.base import IdempotencyConflict, Recorded, StoreUnavailable
 from store.tables import VinTable
 
 T = TypeVar("T")
 BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
 BATCH_WRITE_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
-RECORD_ATTEMPTS = 5  # concurrent recordings for one vehicle are rare: a few optimistic retries suffice
+RECORD_ATTEMPTS = 10  # concurrent recordings for one vehicle are rare: a few backed-off optimistic retries suffice
 
 
 async def all_of(calls: Iterable[Awaitable[T]]) -> list[T]:
@@ -56,7 +57,9 @@ class DynamoStore:
         """One transaction: the vehicle's recorded-events document (optimistic version check) and, with a key,
         the idempotency record (only if new). A lost version race is retried; a used key returns its result."""
         name = tables.RECORDED_EVENTS.name(self._settings.table_prefix)
-        for _ in range(RECORD_ATTEMPTS):
+        for attempt in range(RECORD_ATTEMPTS):
+            if attempt:  # another writer won the version race: back off a little, jittered, and read again
+                await asyncio.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
             response = await self._guard(
                 tables.RECORDED_EVENTS.source,
                 self._client.get_item(TableName=name, Key=tables.key(event.vin), ConsistentRead=True),
