@@ -128,7 +128,7 @@ def validate_vin(
 
 def _format_issue(vin: str, scheme: VinScheme) -> VinIssue:
     if len(vin) != scheme.length:
-        reason = f"has {len(vin)} characters instead of {scheme.length}"
+        reason = f"has {len(vin)} character{'' if len(vin) == 1 else 's'} instead of {scheme.length}"
     else:
         allowed = {char for char, _ in scheme.transliteration}
         bad = sorted({char for char in vin if char not in allowed})
