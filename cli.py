@@ -58,7 +58,7 @@ def _init_aws(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from config import Config, ConfigError
-    from store.aws import AwsUnavailable
+    from store.aws_settings import AwsUnavailable
     from store.provision import ensure_resources
 
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schema.limits import QueryLimits
-from store.aws import AwsSettings
+from store.aws_settings import AwsSettings
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}

@@ -34,10 +34,9 @@ from config import Config
 from resolvers.context import RequestContext
 from schema.build import build_schema
 from sources import Sources
-from store.archive import DirectoryArchive, QuoteArchive, S3Archive
-from store.aws import AwsUnavailable, aws_client
+from store.archive import DirectoryArchive, QuoteArchive
+from store.aws_settings import AwsUnavailable
 from store.base import Store, StoreUnavailable
-from store.dynamodb import DynamoStore
 from store.embedded import EmbeddedStore
 
 log = logging.getLogger("aftersales")
@@ -207,6 +206,11 @@ async def readyz(request: Request) -> Response:
 async def open_backend(config: Config, resources: AsyncExitStack) -> tuple[Store, QuoteArchive]:
     """The configured store and quote archive; AWS clients live as long as `resources`."""
     if config.backend == "dynamodb":
+        # the AWS SDK loads only when it is used: the embedded backend starts without it
+        from store.aws import aws_client
+        from store.dynamodb import DynamoStore
+        from store.s3_archive import S3Archive
+
         dynamodb = await resources.enter_async_context(aws_client("dynamodb", config.aws))
         s3 = await resources.enter_async_context(aws_client("s3", config.aws))
         log.info("serving DynamoDB tables %s*, archiving to s3://%s", config.aws.table_prefix, config.aws.bucket)

@@ -22,7 +22,8 @@ from catalog import Catalog
 from preparation.command import import_delivery
 from preparation.summary import FileCounts
 from store import prepared, tables
-from store.aws import AwsSettings, aws_client, guarded
+from store.aws import aws_client, guarded
+from store.aws_settings import AwsSettings
 from store.dynamodb import write_items
 from store.tables import VinTable
 

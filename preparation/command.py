@@ -111,7 +111,7 @@ def _run_on_aws(args: argparse.Namespace) -> int:
 
     from config import Config, ConfigError
     from preparation.aws_import import download_delivery, import_into_dynamodb
-    from store.aws import AwsUnavailable
+    from store.aws_settings import AwsUnavailable
 
     try:
         settings = Config.from_env().aws

@@ -12,7 +12,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
 from store import prepared, tables
-from store.aws import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, AwsSettings, AwsUnavailable, guarded, until_complete
+from store.aws import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, guarded, until_complete
+from store.aws_settings import AwsSettings, AwsUnavailable
 from store.base import IdempotencyConflict, Recorded, StoreUnavailable
 from store.tables import VinTable
 

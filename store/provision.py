@@ -6,7 +6,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from store.aws import AwsSettings, aws_client, guarded
+from store.aws import aws_client, guarded
+from store.aws_settings import AwsSettings
 from store.tables import TABLES, create_table_request, idempotency_table_request
 
 MISSING = {"ResourceNotFoundException", "404", "NoSuchBucket", "NotFound"}

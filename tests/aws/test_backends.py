@@ -21,7 +21,8 @@ from preparation.aws_import import import_into_dynamodb
 from schema.limits import QueryLimits
 from server import create_app
 from store import tables
-from store.aws import AwsSettings, aws_client
+from store.aws import aws_client
+from store.aws_settings import AwsSettings
 from store.dynamodb import DynamoStore, write_items
 from store.embedded import EmbeddedStore
 from store.provision import ensure_resources
