@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
+from calculation.money import round_money
 from calculation.records import Vehicle
 from catalog import Catalog
 from catalog.conditions import attribute_name, holds, record_facts, value
@@ -60,6 +62,10 @@ class VehicleContext:
     def service_concept(self) -> str:
         concept: str = self.vehicle_fact("serviceConcept")
         return concept
+
+    def local_price(self, base_eur: Decimal) -> Decimal:
+        """A catalogue EUR price in the market's currency: round(base × priceFactor), DOMAIN §5.3 rule 2."""
+        return round_money(base_eur * self.market.price_factor, self.market.minor_unit)
 
     @property
     def distance_unit(self) -> str:

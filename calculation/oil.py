@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from calculation.context import VehicleContext
-from calculation.money import round_money
 from catalog.records import OilProduct, OilSpecOverride
 
 SEVERE_OIL_ITEM = "OIL_SVC_SEVERE"
@@ -38,7 +37,7 @@ def _override_applies(o: OilSpecOverride, ctx: VehicleContext) -> bool:
 
 
 def litre_price(product: OilProduct, ctx: VehicleContext) -> Decimal:
-    return round_money(product.base_price_eur_per_litre * ctx.market.price_factor, ctx.market.minor_unit)
+    return ctx.local_price(product.base_price_eur_per_litre)
 
 
 def severe_oil_service_applies(ctx: VehicleContext) -> bool:

@@ -15,7 +15,7 @@ from calculation.context import VehicleContext
 from calculation.dates import age_months
 from calculation.due import DueItem, DueRequest
 from calculation.money import ceil_units, round_money, round_to_step
-from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, VehicleFile
+from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, VehicleFile, history_order
 from catalog import Catalog
 from catalog.conditions import value
 from catalog.records import Campaign, ServiceItemType
@@ -278,7 +278,7 @@ def part_lines(
             )
             continue
         part = ctx.catalog.parts[code]
-        price = round_money(part.base_price_eur * market.price_factor, market.minor_unit)
+        price = ctx.local_price(part.base_price_eur)
         lines.append(
             _Line(
                 payer,
@@ -401,27 +401,31 @@ def payer_totals(ctx: VehicleContext, positions: Sequence[QuotePosition]) -> lis
 # --- warnings -----------------------------------------------------------------------------------------------
 
 
+def plausibility_warnings(e: ServiceEvent) -> list[QuoteWarning]:
+    """The warning an odometer flag of DOMAIN §7.4 rule 2 calls for, if any."""
+    if e.plausibility == "ROLLBACK":
+        return [
+            QuoteWarning(
+                "ODOMETER_ROLLBACK",
+                f"Service event {e.event_id} on {e.date} reads {e.odometer}, lower than an earlier reading; "
+                f"it is not used for due distances (counted at {e.anchor_odometer}).",
+            )
+        ]
+    if e.plausibility == "OUTLIER":
+        return [
+            QuoteWarning(
+                "ODOMETER_OUTLIER",
+                f"Service event {e.event_id} on {e.date} reads {e.odometer}, an implausible distance per day "
+                "since the previous reading; it is kept.",
+            )
+        ]
+    return []
+
+
 def odometer_warnings(events: Sequence[ServiceEvent], request: QuoteRequest) -> list[QuoteWarning]:
     """Flagged history readings (once per event), then an input reading below the last plausible one."""
-    seen = sorted((e for e in events if e.date <= request.quote_date), key=lambda e: (e.date, e.odometer, e.event_id))
-    found = []
-    for e in seen:
-        if e.plausibility == "ROLLBACK":
-            found.append(
-                QuoteWarning(
-                    "ODOMETER_ROLLBACK",
-                    f"Service event {e.event_id} on {e.date} reads {e.odometer}, lower than an earlier reading; "
-                    f"it is not used for due distances (counted at {e.anchor_odometer}).",
-                )
-            )
-        elif e.plausibility == "OUTLIER":
-            found.append(
-                QuoteWarning(
-                    "ODOMETER_OUTLIER",
-                    f"Service event {e.event_id} on {e.date} reads {e.odometer}, an implausible distance per day "
-                    "since the previous reading; it is kept.",
-                )
-            )
+    seen = sorted((e for e in events if e.date <= request.quote_date), key=history_order)
+    found = [w for e in seen for w in plausibility_warnings(e)]
     plausible = [e for e in seen if e.plausibility != "ROLLBACK"]
     if plausible and request.odometer < plausible[-1].odometer - ODOMETER_TOLERANCE:
         last = plausible[-1]

@@ -69,6 +69,11 @@ class ServiceEvent:
         return frozenset(i.code for i in self.items if i.performed)
 
 
+def history_order(event: ServiceEvent) -> tuple[date, int, str]:
+    """Oldest first: by date, then odometer, then event id (how every history is kept and served)."""
+    return (event.date, event.odometer, event.event_id)
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceContract:
     """A service plan or warranty extension from the service-contract system (SCS)."""

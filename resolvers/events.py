@@ -191,12 +191,3 @@ async def service_event_recorded(
         return
     finally:
         subscription.close()
-
-
-def event_warnings(root: ServiceEvent) -> list[tuple[str, str]]:
-    if root.plausibility == "ROLLBACK":
-        return [("ODOMETER_ROLLBACK", f"The odometer {root.odometer} is lower than an earlier reading; due distances "
-                 f"count from {root.anchor_odometer}.")]  # fmt: skip
-    if root.plausibility == "OUTLIER":
-        return [("ODOMETER_OUTLIER", f"The odometer {root.odometer} implies an implausible distance per day.")]
-    return []

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 
-from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
+from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, history_order
 from store import prepared, tables
 from store.aws import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, guarded, until_complete
 from store.aws_settings import AwsSettings, AwsUnavailable
@@ -50,7 +50,7 @@ class DynamoStore:
             self._decoded(tables.RECORDED_EVENTS, vins, prepared.event_from_json),
         )
         return [
-            tuple(sorted((*a, *b), key=lambda e: (e.date, e.odometer, e.event_id))) if b else a
+            tuple(sorted((*a, *b), key=history_order)) if b else a
             for a, b in zip(imported, recorded, strict=True)
         ]
 

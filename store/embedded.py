@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
+from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, history_order
 from store import prepared
 from store.base import IdempotencyConflict, Recorded
 from store.prepared import PreparedDataError
@@ -52,7 +52,7 @@ class EmbeddedStore:
         vehicles = {v.vin: v for v in _records(root / prepared.VEHICLES, prepared.vehicle_from_json)}
         events = _by_vin(_records(root / prepared.SERVICE_EVENTS, prepared.event_from_json), lambda e: e.vin)
         ordered = {
-            vin: tuple(sorted(evs, key=lambda e: (e.date, e.odometer, e.event_id))) for vin, evs in events.items()
+            vin: tuple(sorted(evs, key=history_order)) for vin, evs in events.items()
         }
         contracts = _by_vin(_records(root / prepared.CONTRACTS, prepared.contract_from_json), lambda c: c.vin)
         campaigns = _by_vin(
@@ -91,7 +91,7 @@ class EmbeddedStore:
 
     def _add(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> None:
         history = (*self._events.get(event.vin, ()), event)
-        self._events[event.vin] = tuple(sorted(history, key=lambda e: (e.date, e.odometer, e.event_id)))
+        self._events[event.vin] = tuple(sorted(history, key=history_order))
         if idempotency_key is not None:
             self._keys[idempotency_key] = (fingerprint, event, None)
 
