@@ -98,6 +98,7 @@ class Config:
         limits = QueryLimits(
             max_depth=_int(env, "AFTERSALES_MAX_DEPTH", 12, 1),
             max_aliases=_int(env, "AFTERSALES_MAX_ALIASES", 30),
+            max_field_repeats=_int(env, "AFTERSALES_MAX_FIELD_REPEATS", 20, 1),
             max_tokens=_int(env, "AFTERSALES_MAX_TOKENS", 2000, 1),
             max_keys=_int(env, "AFTERSALES_MAX_KEYS", 100, 1),
             max_body_bytes=_int(env, "AFTERSALES_MAX_BODY_BYTES", 256 * 1024, 1),

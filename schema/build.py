@@ -8,7 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.archive import Mutation
 from schema.document_cache import DocumentCache
 from schema.events import Subscription
-from schema.limits import QueryLimits, validation_rules
+from schema.limits import QueryLimits, schema_rules
 from schema.query import Query
 from schema.scalars import SCALARS
 
@@ -16,7 +16,7 @@ from schema.scalars import SCALARS
 def build_schema(limits: QueryLimits | None = None, production: bool = False) -> strawberry.Schema:
     """In production: no introspection and no "did you mean" suggestions in error messages."""
     limits = limits or QueryLimits()
-    cache = DocumentCache(limits.max_tokens, validation_rules(limits, production))
+    cache = DocumentCache(limits, schema_rules(production))
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,

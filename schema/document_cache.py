@@ -9,43 +9,52 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
-    ValidationRule,
     parse,
-    specified_rules,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+
+from schema.limits import QueryLimits, check_limits
 
 CACHE_SIZE = 1024
 
 
 class DocumentCache:
-    def __init__(self, max_tokens: int, rules: tuple[type[ValidationRule], ...], size: int = CACHE_SIZE) -> None:
-        self.max_tokens = max_tokens
-        self.rules = (*specified_rules, *rules)
+    def __init__(
+        self,
+        limits: QueryLimits,
+        rules: tuple[type[ASTValidationRule], ...],
+        size: int = CACHE_SIZE,
+    ) -> None:
+        self.limits = limits
+        self.rules = rules
         self.parse = lru_cache(maxsize=size)(self._parse)
         self.validate = lru_cache(maxsize=size)(self._validate)
         self.schema: GraphQLSchema | None = None
 
     def _parse(self, query: str) -> DocumentNode:
         try:
-            return parse(query, max_tokens=self.max_tokens)
+            return parse(query, max_tokens=self.limits.max_tokens)
         except GraphQLSyntaxError as error:
             if "tokens" in error.message and "Parsing aborted" in error.message:
+                limit = self.limits.max_tokens
                 raise GraphQLError(
-                    f"The document has more than {self.max_tokens} tokens; shorten it or split it into requests.",
-                    extensions={"code": "QUERY_TOO_LARGE", "limit": self.max_tokens},
+                    f"The document has more than {limit} tokens; shorten it or split it into requests.",
+                    extensions={"code": "QUERY_TOO_LARGE", "limit": limit},
                 ) from None
             raise GraphQLError(error.message, error.nodes, error.source, error.positions,
                                extensions={"code": "GRAPHQL_PARSE_FAILED"}) from None  # fmt: skip
 
     def _validate(self, query: str) -> tuple[GraphQLError, ...]:
         assert self.schema is not None, "bind the cache to its schema first"
-        return tuple(validate_document(self.schema, self.parse(query), self.rules))
+        document = self.parse(query)
+        # a document over a limit is refused on that alone: full validation of it could take long
+        return tuple(check_limits(document, self.limits) or validate_document(self.schema, document, self.rules))
 
     def extension(self) -> type[SchemaExtension]:
         """A schema extension class that serves parsing and validation from this cache."""

@@ -1,12 +1,15 @@
-"""Query limits as validation rules built once per schema: depth, aliases, introspection (each error with a code)."""
+"""Query limits as validation rules built once per schema: depth, repeated fields, aliases, introspection (each error
+with a code)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
+    ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -14,10 +17,8 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
 )
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 
 
 @dataclass(frozen=True)
@@ -26,75 +27,114 @@ class QueryLimits:
 
     max_depth: int = 12
     max_aliases: int = 30
+    max_field_repeats: int = 20
     max_tokens: int = 2000
     max_keys: int = 100
     max_body_bytes: int = 256 * 1024
 
 
-def _depth(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    visiting: frozenset[str],
-) -> int:
-    """Levels of fields below `selection_set`; introspection fields do not count (GraphiQL needs them deep)."""
-    if selection_set is None:
-        return 0
-    deepest = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.name.value.startswith("__"):
+@dataclass(frozen=True)
+class _Shape:
+    """What the limits need to know of a selection set, its fragments expanded."""
+
+    depth: int
+    """Levels of fields below it; introspection fields do not count (GraphiQL needs them deep)."""
+    names: Counter[str]
+    """How often each response name is selected in it directly (through fragments included)."""
+    repeats: int
+    """The most times one response name is selected in any one selection set at or below it."""
+
+
+class _ShapeWalk:
+    """Computes the shape of an operation, each fragment once: linear in the document's size even when fragments
+    spread one another many times over (each such doubling would otherwise double the work)."""
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.known: dict[str, _Shape] = {}
+        self.visiting: set[str] = set()
+
+    def shape(self, selection_set: SelectionSetNode | None) -> _Shape:
+        depth, names, repeats = 0, Counter[str](), 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                below = self.shape(selection.selection_set)
+                names[(selection.alias or selection.name).value] += 1
+                repeats = max(repeats, below.repeats)
+                if not selection.name.value.startswith("__"):
+                    depth = max(depth, 1 + below.depth)
                 continue
-            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, visiting))
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, fragments, visiting))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in visiting:  # cycles are reported by NoFragmentCycles
-                deepest = max(deepest, _depth(fragment.selection_set, fragments, visiting | {name}))
-    return deepest
+            if isinstance(selection, InlineFragmentNode):
+                part = self.shape(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                part = self.fragment(selection.name.value)
+            else:
+                continue
+            depth, repeats = max(depth, part.depth), max(repeats, part.repeats)
+            names.update(part.names)
+        return _Shape(depth, names, max(repeats, max(names.values(), default=0)))
+
+    def fragment(self, name: str) -> _Shape:
+        if name in self.known:
+            return self.known[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.visiting:  # unknown fragments and cycles are reported by other rules
+            return _Shape(0, Counter(), 0)
+        self.visiting.add(name)
+        self.known[name] = self.shape(definition.selection_set)
+        self.visiting.discard(name)
+        return self.known[name]
 
 
-def depth_rule(max_depth: int) -> type[ValidationRule]:
-    class QueryDepthRule(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            fragments = {
-                d.name.value: d for d in self.context.document.definitions if isinstance(d, FragmentDefinitionNode)
-            }
-            depth = _depth(node.selection_set, fragments, frozenset())
-            if depth > max_depth:
-                name = f"Operation '{node.name.value}'" if node.name else "The operation"
-                self.report_error(
-                    GraphQLError(
-                        f"{name} is {depth} levels deep; at most {max_depth} are allowed.",
-                        node,
-                        extensions={"code": "QUERY_TOO_DEEP", "limit": max_depth},
-                    )
+def _aliases(document: DocumentNode) -> int:
+    """Aliases written in the document, each fragment counted once as written."""
+    count = 0
+    pending = [d.selection_set for d in document.definitions if isinstance(d, ExecutableDefinitionNode)]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode) and selection.alias is not None:
+                count += 1
+            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set is not None:
+                pending.append(selection.selection_set)
+    return count
+
+
+def check_limits(document: DocumentNode, limits: QueryLimits) -> list[GraphQLError]:
+    """The limits' errors, found in time linear in the document's size. Checked before the specification's
+    rules: checking that same-named fields merge compares every pair of them, quadratic in their number."""
+    errors = []
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
+            continue
+        shape = _ShapeWalk(fragments).shape(operation.selection_set)
+        name = f"Operation '{operation.name.value}'" if operation.name else "The operation"
+        if shape.depth > limits.max_depth:
+            errors.append(
+                GraphQLError(
+                    f"{name} is {shape.depth} levels deep; at most {limits.max_depth} are allowed.",
+                    operation,
+                    extensions={"code": "QUERY_TOO_DEEP", "limit": limits.max_depth},
                 )
-
-    return QueryDepthRule
-
-
-def alias_rule(max_aliases: int) -> type[ValidationRule]:
-    class AliasCountRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.aliases = 0
-
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            if node.alias is not None:
-                self.aliases += 1
-
-        def leave_document(self, node: DocumentNode, *_: Any) -> None:
-            if self.aliases > max_aliases:
-                self.report_error(
-                    GraphQLError(
-                        f"The document uses {self.aliases} aliases; at most {max_aliases} are allowed.",
-                        extensions={"code": "TOO_MANY_ALIASES", "limit": max_aliases},
-                    )
+            )
+        if shape.repeats > limits.max_field_repeats:
+            errors.append(
+                GraphQLError(
+                    f"{name} selects one field {shape.repeats} times in one place; at most "
+                    f"{limits.max_field_repeats} are allowed.",
+                    operation,
+                    extensions={"code": "TOO_MANY_FIELD_REPEATS", "limit": limits.max_field_repeats},
                 )
-
-    return AliasCountRule
+            )
+    aliases = _aliases(document)
+    if aliases > limits.max_aliases:
+        errors.append(
+            GraphQLError(
+                f"The document uses {aliases} aliases; at most {limits.max_aliases} are allowed.",
+                extensions={"code": "TOO_MANY_ALIASES", "limit": limits.max_aliases},
+            )
+        )
+    return errors
 
 
 class IntrospectionDisabledRule(NoSchemaIntrospectionCustomRule):
@@ -110,9 +150,6 @@ class IntrospectionDisabledRule(NoSchemaIntrospectionCustomRule):
         )
 
 
-def validation_rules(limits: QueryLimits, production: bool) -> tuple[type[ValidationRule], ...]:
-    """The extra rules, built once so that validation results can be cached per document."""
-    rules: list[type[ValidationRule]] = [depth_rule(limits.max_depth), alias_rule(limits.max_aliases)]
-    if production:
-        rules.append(IntrospectionDisabledRule)
-    return tuple(rules)
+def schema_rules(production: bool) -> tuple[type[ASTValidationRule], ...]:
+    """The specification's rules, and in production no introspection."""
+    return (*specified_rules, IntrospectionDisabledRule) if production else tuple(specified_rules)

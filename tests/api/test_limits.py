@@ -1,7 +1,8 @@
-"""Query limits: depth, aliases, tokens and body size, each refused with its code and a sentence; configurable."""
+"""Query limits: depth, repeated fields, aliases, tokens and body size, each refused with its code; configurable."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -58,6 +59,51 @@ def test_introspection_does_not_count_towards_depth(client: TestClient) -> None:
     query = "{ __schema { types { fields { type { " + of_types + " } } } } }"
     body = graphql(client, query)
     assert "errors" not in body
+
+
+def doubling(fragments: int) -> str:
+    """Fragment i spreads fragment i + 1 twice: `fragments` spreads select `markets` 2^fragments times."""
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(fragments))
+    return f"query {{ ...F0 }} {chain} fragment F{fragments} on Query {{ markets {{ code }} }}"
+
+
+def test_30_doubling_fragments_are_refused_at_once(client: TestClient) -> None:
+    """Walked once per fragment; a walk along every path would visit 2^30 of them."""
+    started = time.perf_counter()
+    body = graphql(client, doubling(30))
+    assert time.perf_counter() - started < 1.0
+    assert codes(body) == ["TOO_MANY_FIELD_REPEATS"]
+    assert f"{2**30} times in one place; at most 20" in body["errors"][0]["message"]
+
+
+def test_doubling_fragments_within_the_limits_are_answered(client: TestClient) -> None:
+    body = graphql(client, doubling(4))
+    assert "errors" not in body
+    assert body["data"]["markets"] == graphql(client, "{ markets { code } }")["data"]["markets"]
+
+
+def test_one_field_repeated_21_times_in_one_selection_is_refused(client: TestClient) -> None:
+    within = "{ " + "markets { code } " * 20 + "}"
+    inline = "{ " + "... on Query { markets { code } } " * 21 + "}"
+    nested = "{ markets { " + "code " * 21 + "} }"
+    assert "errors" not in graphql(client, within)
+    for query in (inline, nested, "{ " + "__typename " * 500 + "}"):
+        assert codes(graphql(client, query)) == ["TOO_MANY_FIELD_REPEATS"]
+
+
+def test_field_repeats_limit_is_configurable(prepared: Path, tmp_path: Path) -> None:
+    config = Config(data_dir=prepared, cache_dir=tmp_path, limits=QueryLimits(max_field_repeats=2))
+    with TestClient(create_app(config)) as client:
+        assert "errors" not in graphql(client, "{ markets { code code } brands { code } }")
+        body = graphql(client, "{ markets { code code code } }")
+    assert codes(body) == ["TOO_MANY_FIELD_REPEATS"]
+    assert "3 times in one place; at most 2" in body["errors"][0]["message"]
+
+
+def test_a_document_over_a_limit_is_refused_on_that_alone(client: TestClient) -> None:
+    """The specification's rules do not run on it: one error, not one per unknown field as well."""
+    body = graphql(client, "{ " + "nosuchfield " * 21 + "}")
+    assert codes(body) == ["TOO_MANY_FIELD_REPEATS"]
 
 
 def test_31_aliases_are_too_many(client: TestClient) -> None:
