@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
 from inspect import isawaitable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
 from catalog.records import Campaign, Engine, LabourTime, OilNorm, OilProduct, Part
 from sources import Sources
+from store.base import StoreUnavailable
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -38,56 +39,65 @@ class SourceLoader(DataLoader[K, V]):
         return self.load(key)
 
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
+        # a failure answered per key stays cached for the request (aiodataloader forgets a failed batch): the
+        # fields that read an unavailable source all fail with it, and the source is not asked once per field
+        try:
+            return list(await self.fetch(keys))
+        except StoreUnavailable as failure:
+            return cast(list[V], [failure] * len(keys))  # aiodataloader takes an exception in a value's place
+
+    async def fetch(self, keys: Sequence[K]) -> Sequence[V]:
+        """One source call for the keys; values in key order."""
         raise NotImplementedError
 
 
 class VehicleByVinLoader(SourceLoader[str, Vehicle | None]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[Vehicle | None]:
+    async def fetch(self, keys: Sequence[str]) -> list[Vehicle | None]:
         return await self.sources.vehicle_master.vehicles_by_vin(keys)
 
 
 class ServiceEventsByVinLoader(SourceLoader[str, tuple[ServiceEvent, ...]]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
+    async def fetch(self, keys: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
         return await self.sources.service_history.events_by_vin(keys)
 
 
 class ContractsByVinLoader(SourceLoader[str, tuple[ServiceContract, ...]]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
+    async def fetch(self, keys: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
         return await self.sources.service_contracts.contracts_by_vin(keys)
 
 
 class CampaignAssignmentsByVinLoader(SourceLoader[str, tuple[CampaignVehicle, ...]]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[tuple[CampaignVehicle, ...]]:
+    async def fetch(self, keys: Sequence[str]) -> list[tuple[CampaignVehicle, ...]]:
         return await self.sources.campaigns.assignments_by_vin(keys)
 
 
 class CampaignByCodeLoader(SourceLoader[str, Campaign | None]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[Campaign | None]:
+    async def fetch(self, keys: Sequence[str]) -> list[Campaign | None]:
         return await self.sources.campaigns.campaigns_by_code(keys)
 
 
 class EngineByCodeLoader(SourceLoader[str, Engine | None]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[Engine | None]:
+    async def fetch(self, keys: Sequence[str]) -> list[Engine | None]:
         return await self.sources.technical_data.engines_by_code(keys)
 
 
 class OilNormByCodeLoader(SourceLoader[str, OilNorm | None]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[OilNorm | None]:
+    async def fetch(self, keys: Sequence[str]) -> list[OilNorm | None]:
         return await self.sources.technical_data.oil_norms_by_code(keys)
 
 
 class OilProductByCodeLoader(SourceLoader[str, OilProduct | None]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[OilProduct | None]:
+    async def fetch(self, keys: Sequence[str]) -> list[OilProduct | None]:
         return await self.sources.technical_data.oil_products_by_code(keys)
 
 
 class PartByNumberLoader(SourceLoader[str, Part | None]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[Part | None]:
+    async def fetch(self, keys: Sequence[str]) -> list[Part | None]:
         return await self.sources.parts.parts_by_number(keys)
 
 
 class LabourTimeByItemLoader(SourceLoader[str, LabourTime | None]):
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[LabourTime | None]:
+    async def fetch(self, keys: Sequence[str]) -> list[LabourTime | None]:
         return await self.sources.labour_times.labour_times_by_item(keys)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from calculation.context import VehicleContext
@@ -36,12 +36,12 @@ async def vehicle(
 
 async def vehicles(
     info: Info, vins: Annotated[list[str], strawberry.argument(description="Up to 100 VINs, any case.")]
-) -> list[Vehicle | GraphQLError | None]:
+) -> list[Vehicle | Exception | None]:
     """In the order asked; a malformed VIN gives an error at its own position, an unknown one null."""
     ctx = request_context(info)
     if len(vins) > ctx.max_keys:
         raise too_many_keys(len(vins), ctx.max_keys)
-    results: list[Vehicle | GraphQLError | None] = [None] * len(vins)
+    results: list[Vehicle | Exception | None] = [None] * len(vins)
     wanted: list[tuple[int, str]] = []
     for index, vin in enumerate(vins):
         check = validate_vin(vin, ctx.catalog)
@@ -49,10 +49,14 @@ async def vehicles(
             results[index] = vin_error(check.reject)
         else:
             wanted.append((index, check.vin))
-    found = await ctx.loaders.vehicle_by_vin.load_many([vin for _, vin in wanted])
+    loader = ctx.loaders.vehicle_by_vin
+    # an unavailable vehicle master is an error at each position it costs, not the end of the whole answer
+    found = await asyncio.gather(*(loader.load(vin) for _, vin in wanted), return_exceptions=True)
     for (index, _), record in zip(wanted, found, strict=True):
+        if not isinstance(record, Exception | Vehicle | None):
+            raise record  # cancelled
         results[index] = record
-    await prefetch(ctx, [v for v in found if v is not None], info.selected_fields[0].selections)
+    await prefetch(ctx, [v for v in found if isinstance(v, Vehicle)], info.selected_fields[0].selections)
     return results
 
 

@@ -29,7 +29,8 @@ class Query:
         graphql_type=list[Vehicle | None],
         description=(
             "Many vehicles by VIN, in the order asked (at most 100): null for unknown VINs, an error at the "
-            "position of a malformed one. Every source is asked once per level, whatever the number of VINs."
+            "position of a malformed one (SOURCE_UNAVAILABLE at every position when the vehicle master is). Every "
+            "source is asked once per level, whatever the number of VINs."
         ),
     )
     markets = strawberry.field(resolver=catalogue.markets, graphql_type=list[Market], description="Sales markets.")

@@ -99,7 +99,13 @@ async def _service_products(
     return await quote_resolvers.service_product_offers(root, info, purchase_date, odometer)
 
 
-@strawberry.type(description="A vehicle, identified by its VIN, with everything the aftersales systems know of it.")
+@strawberry.type(
+    description=(
+        "A vehicle, identified by its VIN, with everything the aftersales systems know of it. Fields that another "
+        "source system supplies are nullable: when that system is unavailable, only they are null, with a "
+        "SOURCE_UNAVAILABLE error naming it, and the rest of the vehicle is kept."
+    )
+)
 class Vehicle:
     vin: str = strawberry.field(description="Vehicle identification number (ISO 3779), upper case.")
     brand = strawberry.field(resolver=vehicle_resolvers.brand, graphql_type=Brand, description="Brand.")
@@ -128,31 +134,31 @@ class Vehicle:
     )
     service_events = strawberry.field(
         resolver=vehicle_resolvers.service_events,
-        graphql_type=list[ServiceEvent],
+        graphql_type=list[ServiceEvent] | None,
         description="Service history, merged from DSS and DMS (DOMAIN §7.4), oldest first.",
     )
     contracts = strawberry.field(
         resolver=vehicle_resolvers.contracts,
-        graphql_type=list[ServiceContract],
+        graphql_type=list[ServiceContract] | None,
         description="Service plans and warranty extensions.",
     )
     open_campaigns = strawberry.field(
         resolver=vehicle_resolvers.open_campaigns,
-        graphql_type=list[Campaign],
+        graphql_type=list[Campaign] | None,
         description="Technical campaigns assigned to the vehicle and not yet completed, by code.",
     )
     due_services = strawberry.field(
         resolver=_due_services,
-        graphql_type=list[DueItem],
+        graphql_type=list[DueItem] | None,
         description="Every applicable maintenance item with its status on a date and odometer.",
     )
     service_quote = strawberry.field(
         resolver=_service_quote,
-        graphql_type=ServiceQuote,
+        graphql_type=ServiceQuote | None,
         description="The service quote: what is due and what it costs, position by position.",
     )
     service_products = strawberry.field(
         resolver=_service_products,
-        graphql_type=list[ServiceProductOffer],
+        graphql_type=list[ServiceProductOffer] | None,
         description="Sold service products and whether each may be bought on a date at an odometer (DOMAIN §6).",
     )

@@ -45,7 +45,7 @@ def test_internal_error_is_masked_with_a_request_id_that_is_logged(
     with caplog.at_level(logging.ERROR, logger="aftersales"):
         body = broken('{ markets { code } vehicle(vin: "WXVZZZB8ZME456992") { vin serviceEvents { id } } }')
     assert len(body["data"]["markets"]) == 10, "independent data is still returned"
-    assert body["data"]["vehicle"] is None
+    assert body["data"]["vehicle"] == {"vin": "WXVZZZB8ZME456992", "serviceEvents": None}, "only the field is lost"
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "INTERNAL"
     request_id = error["extensions"]["requestId"]
@@ -89,8 +89,11 @@ def test_a_failing_source_fails_only_the_fields_that_read_it(broken: Callable[[s
         '{ vehicles(vins: ["WXVZZZB8ZME456992", "TXNZZZS1ZSK257787"]) { vin serviceEvents { id } } '
         'again: vehicles(vins: ["WXVZZZB8ZME456992"]) { vin contracts { id } } }'
     )
-    # a non-null history list that cannot be loaded nulls its vehicle; the other selection is untouched
-    assert body["data"]["vehicles"] == [None, None]
+    # a history that cannot be loaded costs that field only; the vehicles and the other selection are kept
+    assert body["data"]["vehicles"] == [
+        {"vin": "WXVZZZB8ZME456992", "serviceEvents": None},
+        {"vin": "TXNZZZS1ZSK257787", "serviceEvents": None},
+    ]
     assert body["data"]["again"] == [{"vin": "WXVZZZB8ZME456992", "contracts": []}]
     assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
         (["vehicles", 0, "serviceEvents"], "INTERNAL"),

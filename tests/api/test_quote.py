@@ -86,7 +86,7 @@ def test_a_code_that_is_not_a_recommended_item_is_an_input_error(client: TestCli
         QUERY,
         {"vin": "WXVZZZB8ZME456992", "input": {"quoteDate": "2025-06-30", "odometer": 1, "includeRecommended": ["X"]}},
     )
-    assert body["data"] == {"vehicle": None}
+    assert body["data"] == {"vehicle": {"serviceQuote": None}}
     assert codes(body) == ["NOT_A_RECOMMENDED_ITEM"]
 
 

@@ -37,7 +37,8 @@ def test_every_type_field_argument_and_enum_value_has_a_description() -> None:
     assert missing == []
 
 
-# (type, field, its type, {argument: type}) from the issues' Contract blocks
+# (type, field, its type, {argument: type}) from the issues' Contract blocks; the vehicle's fields that another
+# source system supplies became nullable, so that an unavailable source costs those fields, not the vehicle
 CONTRACT = [
     ("Query", "vehicle", "Vehicle", {"vin": "String!"}),
     ("Query", "vehicles", "[Vehicle]!", {"vins": "[String!]!"}),
@@ -51,10 +52,10 @@ CONTRACT = [
     ("Vehicle", "productionDate", "Date!", {}),
     ("Vehicle", "equipmentCodes", "[String!]!", {}),
     ("Vehicle", "serviceRegime", "ServiceRegime", {}),
-    ("Vehicle", "serviceEvents", "[ServiceEvent!]!", {}),
-    ("Vehicle", "contracts", "[ServiceContract!]!", {}),
-    ("Vehicle", "openCampaigns", "[Campaign!]!", {}),
-    ("Vehicle", "serviceQuote", "ServiceQuote!", {"input": "QuoteInput!"}),
+    ("Vehicle", "serviceEvents", "[ServiceEvent!]", {}),
+    ("Vehicle", "contracts", "[ServiceContract!]", {}),
+    ("Vehicle", "openCampaigns", "[Campaign!]", {}),
+    ("Vehicle", "serviceQuote", "ServiceQuote", {"input": "QuoteInput!"}),
     ("VehicleModel", "vehicleClass", "String!", {}),
     ("Market", "distanceUnit", "String!", {}),
     ("Engine", "oilCapacityLitres", "Decimal", {}),

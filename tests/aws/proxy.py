@@ -49,6 +49,11 @@ class Fault:
     status: int
     body: bytes
     content_type: str
+    matching: bytes | None = None
+    """Only requests whose body contains these bytes (a table name, say) are failed; None: every request."""
+
+    def applies(self, request: Message) -> bool:
+        return self.matching is None or self.matching in request.body
 
 
 def operation_of(request: Message) -> str:
@@ -156,13 +161,15 @@ class MotoProxy:
         status: int = 400,
         body: Mapping[str, Any] | bytes | None = None,
         content_type: str = "application/x-amz-json-1.0",
+        matching: bytes | None = None,
     ) -> None:
-        """Answer the next `times` requests of `operation` here, without forwarding them; the default answer is
-        DynamoDB's throttling error. Replaces what is left of an earlier `fail_next` for the same operation."""
+        """Answer the next `times` requests of `operation` (whose body contains `matching`, if given) here,
+        without forwarding them; the default answer is DynamoDB's throttling error. Replaces what is left of an
+        earlier `fail_next` for the same operation."""
         payload = body if isinstance(body, bytes) else json.dumps(dict(THROTTLED if body is None else body)).encode()
         with self._lock:
             if times > 0:
-                self._faults[operation] = Fault(times, status, payload, content_type)
+                self._faults[operation] = Fault(times, status, payload, content_type, matching)
             else:
                 self._faults.pop(operation, None)
 
@@ -281,6 +288,8 @@ class MotoProxy:
         operation = operation_of(request)
         with self._lock:
             fault = self._faults.get(operation)
+            if fault is not None and not fault.applies(request):
+                fault = None
             if fault is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:

@@ -132,6 +132,40 @@ def test_a_source_that_stays_throttled_is_unavailable_and_named(counted: tuple[T
     assert "Rate exceeded" not in str(body) and "Throughput" not in str(body)
 
 
+def test_an_unavailable_source_costs_only_its_own_fields(counted: tuple[TestClient, MotoProxy]) -> None:
+    """The vehicle and the other sources' fields are kept; each field that reads the failed source is null."""
+    client, proxy = counted
+    history_table = tables.SERVICE_HISTORY.name(SETTINGS.table_prefix).encode()
+    proxy.fail_next("BatchGetItem", times=3, matching=history_table)  # every attempt of the standard retry mode
+    query = """query($vins: [String!]!) { vehicles(vins: $vins) {
+        vin brand { code } contracts { id } serviceEvents { id }
+        serviceQuote(input: {quoteDate: "2026-06-30", odometer: 60000}) { currency } } }"""
+    body = graphql(client, query, {"vins": [VIN]})
+    (vehicle,) = body["data"]["vehicles"]
+    assert vehicle["vin"] == VIN and vehicle["brand"] is not None and isinstance(vehicle["contracts"], list)
+    assert vehicle["serviceEvents"] is None and vehicle["serviceQuote"] is None
+    failed = {(tuple(e["path"]), e["extensions"]["code"], e["extensions"]["source"]) for e in body["errors"]}
+    assert failed == {
+        (("vehicles", 0, "serviceEvents"), "SOURCE_UNAVAILABLE", "DSS/DMS"),
+        (("vehicles", 0, "serviceQuote"), "SOURCE_UNAVAILABLE", "DSS/DMS"),
+    }
+    # the failure is kept for the request: both fields fail with the one batch (and its retries), not a second
+    assert proxy.injected() == {"BatchGetItem": 3}
+
+
+def test_an_unavailable_vehicle_master_is_an_error_at_each_vehicle_of_a_list(
+    counted: tuple[TestClient, MotoProxy], vins: list[str]
+) -> None:
+    client, proxy = counted
+    proxy.fail_next("BatchGetItem", times=3)
+    body = graphql(client, "query($v: [String!]!) { markets { code } vehicles(vins: $v) { vin } }", {"v": vins[:2]})
+    assert len(body["data"]["markets"]) == 10 and body["data"]["vehicles"] == [None, None]
+    assert [(e["path"], e["extensions"]["code"], e["extensions"]["source"]) for e in body["errors"]] == [
+        (["vehicles", 0], "SOURCE_UNAVAILABLE", "VMS"),
+        (["vehicles", 1], "SOURCE_UNAVAILABLE", "VMS"),
+    ]
+
+
 def large_history(vin: str, events: int, note_bytes: int) -> list[dict[str, Any]]:
     return [
         {
