@@ -20,7 +20,9 @@ RUN useradd --create-home --uid 10001 aftersales
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER aftersales
+# production by default (no GraphiQL, no introspection, no suggestions); -e AFTERSALES_PRODUCTION=0 for development
 ENV AFTERSALES_CACHE_DIR=/home/aftersales/cache \
+    AFTERSALES_PRODUCTION=1 \
     PYTHONDONTWRITEBYTECODE=1
 # prepare the demo data set at build time, so that a container starts in about a second
 RUN python -c "from pathlib import Path; from preparation.demo import ensure_demo_data; ensure_demo_data(Path('/home/aftersales/cache'))"

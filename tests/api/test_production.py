@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -44,3 +46,16 @@ def test_queries_still_work(production: TestClient) -> None:
 def test_environment_switches_production_on() -> None:
     assert Config.from_env({"AFTERSALES_PRODUCTION": "true"}).production
     assert not Config.from_env({}).production
+
+
+def dockerfile_environment() -> dict[str, str]:
+    """The environment the container image sets (its ENV instructions, with line continuations)."""
+    text = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text().replace("\\\n", " ")
+    pairs = [word for line in text.splitlines() if line.startswith("ENV ") for word in shlex.split(line[4:])]
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+def test_the_container_serves_production_mode_unless_switched_to_development() -> None:
+    environment = dockerfile_environment()
+    assert Config.from_env(environment).production
+    assert not Config.from_env({**environment, "AFTERSALES_PRODUCTION": "0"}).production
