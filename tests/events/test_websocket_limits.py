@@ -17,12 +17,31 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
+from config import Config, ConfigError, EventSettings
 from tests.api.test_real_server import BIN
 from tests.events.test_subscriptions import VIN, record
 from tests.processes import HOST, LoopbackServer
 
+WS_LIMITS = {
+    "AFTERSALES_WS_MAX_MESSAGE_BYTES": "ws_max_message_bytes",
+    "AFTERSALES_WS_MAX_SUBSCRIPTIONS": "ws_max_subscriptions",
+    "AFTERSALES_WS_MAX_FILTER_VALUES": "ws_max_filter_values",
+    "AFTERSALES_WS_MAX_CONNECTIONS": "ws_max_connections",
+    "AFTERSALES_WS_MAX_CONNECTIONS_PER_CLIENT": "ws_max_connections_per_client",
+}
 SUBSCRIBE = "subscription($filter: ServiceEventFilter) { serviceEventRecorded(filter: $filter) { cursor vin } }"
 PROTOCOLS = [Subprotocol("graphql-transport-ws")]
+
+
+def test_the_limits_default_and_are_read_from_the_environment() -> None:
+    defaults = Config.from_env({}).events
+    assert [getattr(defaults, field) for field in WS_LIMITS.values()] == [64 * 1024, 10, 100, 10_000, 100]
+    assert defaults == EventSettings()
+    configured = Config.from_env({name: str(2000 + n) for n, name in enumerate(WS_LIMITS)}).events
+    assert [getattr(configured, field) for field in WS_LIMITS.values()] == [2000, 2001, 2002, 2003, 2004]
+    for name in WS_LIMITS:
+        with pytest.raises(ConfigError, match=name):
+            Config.from_env({name: "0"})
 
 
 class AftersalesServer(LoopbackServer):
