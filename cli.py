@@ -48,6 +48,7 @@ def _serve(args: argparse.Namespace) -> int:
         loop="auto",
         http="auto",
         ws="websockets-sansio",
+        ws_max_size=config.events.ws_max_message_bytes,  # refused (1009) as the frame arrives, before buffering
     )
     return 0
 

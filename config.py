@@ -64,6 +64,16 @@ class EventSettings:
     subscriber_queue: int = 1000
     """Notifications a subscriber may fall behind before it is disconnected (close code 4429)."""
     ws_init_timeout_seconds: int = 10
+    ws_max_message_bytes: int = 64 * 1024
+    """A larger message closes the socket with 1009 before it is parsed."""
+    ws_max_subscriptions: int = 10
+    """Operations active on one socket; one more is refused with TOO_MANY_SUBSCRIPTIONS."""
+    ws_max_filter_values: int = 100
+    """Entries in each list of a subscription filter; more is TOO_MANY_FILTER_VALUES."""
+    ws_max_connections: int = 10_000
+    """Sockets open on this server; one more is refused with HTTP 503."""
+    ws_max_connections_per_client: int = 100
+    """Sockets open from one client address; one more is refused with HTTP 429."""
     allowed_origins: tuple[str, ...] = ()
     """Origins besides the server's own whose pages may open subscriptions; "*" allows any."""
 
@@ -125,6 +135,13 @@ class Config:
             retention_seconds=_int(env, "AFTERSALES_EVENT_RETENTION_SECONDS", 0, 0) or None,
             subscriber_queue=_int(env, "AFTERSALES_SUBSCRIBER_QUEUE", 1000, 1),
             ws_init_timeout_seconds=_int(env, "AFTERSALES_WS_INIT_TIMEOUT_SECONDS", 10, 1),
+            ws_max_message_bytes=_int(env, "AFTERSALES_WS_MAX_MESSAGE_BYTES", EventSettings.ws_max_message_bytes, 1024),
+            ws_max_subscriptions=_int(env, "AFTERSALES_WS_MAX_SUBSCRIPTIONS", EventSettings.ws_max_subscriptions, 1),
+            ws_max_filter_values=_int(env, "AFTERSALES_WS_MAX_FILTER_VALUES", EventSettings.ws_max_filter_values, 1),
+            ws_max_connections=_int(env, "AFTERSALES_WS_MAX_CONNECTIONS", EventSettings.ws_max_connections, 1),
+            ws_max_connections_per_client=_int(
+                env, "AFTERSALES_WS_MAX_CONNECTIONS_PER_CLIENT", EventSettings.ws_max_connections_per_client, 1
+            ),
             allowed_origins=tuple(
                 o.strip() for o in env.get("AFTERSALES_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),

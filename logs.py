@@ -25,16 +25,29 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line).decode()
 
 
+class ClientInputErrors(logging.Filter):
+    """A text frame that is not UTF-8 is the client's error, which the WebSocket layer logs with a traceback:
+    keep it as one warning line (the connection is closed with 1007 all the same)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], UnicodeDecodeError):
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure(level: str) -> dict[str, Any]:
     """Logging for the whole process, uvicorn's loggers included; returns the dict for uvicorn's log_config."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter}},
+        "filters": {"client_input": {"()": ClientInputErrors}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
         "root": {"handlers": ["stderr"], "level": level},
         "loggers": {
             "uvicorn": {"level": level},
+            "uvicorn.error": {"filters": ["client_input"]},
             "uvicorn.access": {"level": "WARNING"},
             "strawberry.execution": {"level": "CRITICAL"},
         },

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import orjson
@@ -19,10 +20,9 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
-from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
@@ -38,6 +38,7 @@ from store.archive import DirectoryArchive, QuoteArchive
 from store.aws_settings import AwsUnavailable
 from store.base import Store, StoreUnavailable
 from store.embedded import EmbeddedStore
+from websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
 
 log = logging.getLogger("aftersales")
 GC_YOUNG_THRESHOLD = 50_000
@@ -78,20 +79,10 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     return formatted
 
 
-class TextFrames(ASGIWebSocketAdapter):
-    """Messages as text frames (orjson gives bytes, which would go out as binary frames)."""
-
-    async def send_json(self, message: Mapping[str, object]) -> None:
-        try:
-            await self.ws.send_text(orjson.dumps(message).decode())
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
-
-
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with our context, our GraphiQL page, orjson and coded errors."""
 
-    websocket_adapter_class = TextFrames
+    graphql_transport_ws_handler_class = BoundedTransportWS
 
     def __init__(self, config: Config) -> None:
         super().__init__(
@@ -101,7 +92,11 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=config.events.ws_init_timeout_seconds),
             allowed_origins=config.events.allowed_origins,
+            max_subscriptions_per_connection=config.events.ws_max_subscriptions,
         )
+        # strawberry's base view takes any callable here; its ASGI view narrowed the declared type to a class
+        adapter = partial(TextFrames, max_message_bytes=config.events.ws_max_message_bytes)
+        self.websocket_adapter_class = adapter  # type: ignore[assignment]
         self.config = config
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -131,6 +126,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             max_keys=self.config.limits.max_keys,
             batching=self.config.batching,
             websocket=request if isinstance(request, WebSocket) else None,
+            max_filter_values=self.config.events.ws_max_filter_values,
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -278,7 +274,10 @@ def create_app(
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        WebSocketRoute("/graphql", endpoint),
+        WebSocketRoute(
+            "/graphql",
+            ConnectionLimit(endpoint, config.events.ws_max_connections, config.events.ws_max_connections_per_client),
+        ),
     ]
     if not config.production:
         routes.append(Mount("/static/graphiql", StaticFiles(directory=graphiql.ASSETS), name="graphiql"))

@@ -28,6 +28,8 @@ class RequestContext:
     batching: bool = True
     websocket: WebSocket | None = None
     """The socket of a subscription (its context lives as long as the socket)."""
+    max_filter_values: int = 100
+    """Entries allowed in each list of a subscription filter."""
 
     @cached_property
     def loaders(self) -> Loaders:

@@ -26,3 +26,12 @@ def too_many_keys(count: int, limit: int) -> GraphQLError:
     return domain_error(
         "TOO_MANY_KEYS", f"{count} VINs were asked for at once; at most {limit} are allowed.", limit=limit
     )
+
+
+def too_many_filter_values(name: str, count: int, limit: int) -> GraphQLError:
+    return domain_error(
+        "TOO_MANY_FILTER_VALUES",
+        f"The filter's {name} list has {count} entries; at most {limit} are allowed.",
+        field=name,
+        limit=limit,
+    )

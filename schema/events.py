@@ -13,6 +13,8 @@ from strawberry.types import Info
 from calculation.records import ServiceEvent as ServiceEventRecord
 from resolvers import events as event_resolvers
 from resolvers import vehicle as vehicle_resolvers
+from resolvers.context import request_context
+from resolvers.errors import too_many_filter_values
 from resolvers.events import EventFilter, EventRequest, Notification
 from schema.service import ServiceEvent
 from schema.vehicle import Vehicle
@@ -39,16 +41,28 @@ class ServiceEventInput:
         )  # fmt: skip
 
 
-@strawberry.input(description="Which events to receive: every given criterion must match, any value within one.")
+@strawberry.input(
+    description="Which events to receive: every given criterion must match, any value within one. Each list holds "
+    "at most 100 entries (the server's default limit); a longer one is TOO_MANY_FILTER_VALUES."
+)
 class ServiceEventFilter:
-    vins: list[str] | None = strawberry.field(default=None, description="Only these vehicles.")
-    brands: list[str] | None = strawberry.field(default=None, description='Only these brands, e.g. ["VRN"].')
-    markets: list[str] | None = strawberry.field(default=None, description='Only these markets, e.g. ["DE", "AT"].')
+    vins: list[str] | None = strawberry.field(default=None, description="Only these vehicles (at most 100).")
+    brands: list[str] | None = strawberry.field(
+        default=None, description='Only these brands, e.g. ["VRN"] (at most 100).'
+    )
+    markets: list[str] | None = strawberry.field(
+        default=None, description='Only these markets, e.g. ["DE", "AT"] (at most 100).'
+    )
     item_codes: list[str] | None = strawberry.field(
-        default=None, description="Only events with at least one of these items."
+        default=None, description="Only events with at least one of these items (at most 100)."
     )
 
-    def spec(self) -> EventFilter:
+    def spec(self, max_values: int) -> EventFilter:
+        """The filter the hub applies; refuses a list longer than `max_values` before any of it is used."""
+        lists = {"vins": self.vins, "brands": self.brands, "markets": self.markets, "itemCodes": self.item_codes}
+        for name, values in lists.items():
+            if values is not None and len(values) > max_values:
+                raise too_many_filter_values(name, len(values), max_values)
         return EventFilter(
             vins=frozenset(v.upper() for v in self.vins) if self.vins is not None else None,
             brands=frozenset(self.brands) if self.brands is not None else None,
@@ -100,7 +114,7 @@ async def _subscribe(
         ),
     ] = UNSET,
 ) -> AsyncIterator[Notification]:
-    spec = filter.spec() if filter else EventFilter()
+    spec = filter.spec(request_context(info).max_filter_values) if filter else EventFilter()
     async for notification in event_resolvers.service_event_recorded(info, spec, after or None):
         yield notification
 
@@ -112,7 +126,10 @@ RECORD_SERVICE_EVENT = strawberry.mutation(
 )
 
 
-@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
+@strawberry.type(
+    description="Live updates over WebSocket (graphql-transport-ws): by default at most 10 operations active on "
+    "one socket (one more is TOO_MANY_SUBSCRIPTIONS) and messages of at most 64 KiB (larger closes with 1009)."
+)
 class Subscription:
     service_event_recorded = strawberry.subscription(
         resolver=_subscribe,
