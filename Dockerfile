@@ -12,6 +12,7 @@ COPY resolvers resolvers
 COPY schema schema
 COPY graphiql graphiql
 COPY bus bus
+COPY http_api http_api
 COPY cli.py quote_command.py server.py config.py logs.py ./
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
