@@ -11,11 +11,13 @@ HTML = "text/html"
 
 TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 QUOTED = r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[\t\x20-\x7e\x80-\xff])*"'
-PARAMETER = re.compile(rf"[ \t]*;[ \t]*(?:({TOKEN})=({TOKEN}|{QUOTED}))?")
-MEDIA_TYPE = re.compile(rf"({TOKEN})/({TOKEN})((?:{PARAMETER.pattern})*)")
+# written so that no two parts can match the same whitespace: a header cannot make the matching backtrack
+PARAMETER = re.compile(rf";[ \t]*(?:({TOKEN})=({TOKEN}|{QUOTED})[ \t]*)?")
+MEDIA_TYPE = re.compile(rf"({TOKEN})/({TOKEN})[ \t]*((?:{PARAMETER.pattern})*)")
 QUALITY = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
-# a comma outside quoted strings separates the elements of a list header such as Accept
-ELEMENT_SEPARATOR = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
+# an element of a list header such as Accept: up to a comma outside a quoted string (an unclosed one runs to the end,
+# so that no quote makes the matching scan the rest of the header again)
+ELEMENT = re.compile(r'(?:[^,"]|"(?:[^"\\]|\\.)*"?)+')
 
 EXACT, SUBTYPES, ANY, NONE = 3, 2, 1, 0
 """How specifically a media range names a type: `type/subtype`, `type/*`, `*/*`, not at all."""
@@ -77,7 +79,7 @@ class MediaRange:
 def ranges(accept: str) -> list[MediaRange]:
     """The readable ranges of an Accept header; an unreadable element is skipped, as if the client had not sent it."""
     found = []
-    for element in ELEMENT_SEPARATOR.split(accept):
+    for element in ELEMENT.findall(accept):
         media = parse(element)
         if media is None or (media.type == "*" and media.subtype != "*"):
             continue
