@@ -19,7 +19,7 @@ from http_api.media import GRAPHQL_RESPONSE, JSON, answer_type, wants_page
 from http_api.operation import Operation, read_operation
 
 METHODS = ("GET", "POST")
-OVER = {"GET": {OperationType.QUERY}, "POST": {OperationType.QUERY, OperationType.MUTATION}}
+ALLOWED_OPERATIONS = {"GET": {OperationType.QUERY}, "POST": {OperationType.QUERY, OperationType.MUTATION}}
 """What each method may run (mutations change data, so never over GET; subscriptions go over the WebSocket)."""
 
 
@@ -56,7 +56,7 @@ async def execute(view: GraphQL[Any, Any], request: Request, operation: Operatio
             context_value=context,
             root_value=await view.get_root_value(request),
             operation_name=operation.operation_name,
-            allowed_operation_types=OVER[request.method],
+            allowed_operation_types=ALLOWED_OPERATIONS[request.method],
             operation_extensions=operation.extensions,
         )
     except InvalidOperationTypeError as error:

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from starlette.datastructures import QueryParams
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from http_api.errors import RequestError
 from http_api.media import is_json
@@ -39,7 +39,11 @@ async def read_operation(request: Request) -> Operation:
             415, "UNSUPPORTED_MEDIA_TYPE",
             "Send the operation as a JSON object with the header Content-Type: application/json.",
         )  # fmt: skip
-    return from_body(await request.body())
+    try:
+        body = await request.body()
+    except ClientDisconnect:  # nobody reads the answer, but the server logs no failure for a client that left
+        raise bad_request("The connection closed before the whole request body arrived.") from None
+    return from_body(body)
 
 
 def from_body(body: bytes) -> Operation:

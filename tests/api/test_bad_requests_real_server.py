@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import signal
+import socket
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -43,6 +44,14 @@ def send(url: str, bad: BadRequest) -> tuple[int, str, str, Any]:
         connection.close()
 
 
+def leave_mid_body(url: str) -> None:
+    """A client that announces a body and disconnects after part of it."""
+    address = urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as client:
+        client.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       b'Content-Length: 1000\r\n\r\n{"query": "{ __ty')  # fmt: skip
+
+
 def test_a_real_server_answers_every_mistake_with_a_code_and_stays_up(
     server: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
@@ -53,6 +62,8 @@ def test_a_real_server_answers_every_mistake_with_a_code_and_stays_up(
         assert (status, [e["extensions"]["code"] for e in body["errors"]]) == (bad.status, [bad.code]), bad.name
         assert content_type.startswith("application/json") and REQUEST_ID.fullmatch(request_id), bad.name
     assert len({request_id for _, (_, _, request_id, _) in answers}) == len(answers), "one id per request"
+    for _ in range(ROUNDS):
+        leave_mid_body(url)
     assert process.poll() is None
     with urllib.request.urlopen(url + "/healthz", timeout=10) as health:
         assert json.loads(health.read()) == {"status": "ok"}
