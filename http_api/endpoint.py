@@ -64,10 +64,8 @@ async def execute(view: GraphQL[Any, Any], request: Request, operation: Operatio
     except CannotGetOperationTypeError as error:
         result = ExecutionResult(data=None, errors=[unknown_operation(error.operation_name)])
     body = await view.process_result(request, result)
-    if not request_error(result):
+    if not request_error(result) or media == JSON:  # application/json: 200 for every GraphQL result, as clients expect
         return json_answer(body, 200, media)
-    if media == JSON:
-        return json_answer(body, 200, media)  # application/json: 200 for every GraphQL result, as clients expect
     body.pop("data", None)
     return json_answer(body, 400, media)
 
@@ -87,7 +85,7 @@ def refusal(operation_type: OperationType) -> RequestError:
 
 def unknown_operation(name: str | None) -> GraphQLError:
     if name is None:
-        message = "The document has no operation, or several; name the one to run in operationName."
+        message = "The document has no operation to run, only fragments."
     else:
         message = f"The document has no operation named {name!r}."
     return GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})

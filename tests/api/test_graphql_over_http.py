@@ -72,6 +72,8 @@ def test_an_unknown_operation_name_is_a_graphql_request_error(client: TestClient
     assert response.status_code == 400 and codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "no operation named 'C'" in response.json()["errors"][0]["message"]
     assert ask(client, query, "application/json", operationName="C").status_code == 200
+    only_fragments = ask(client, "fragment F on Query { __typename }")
+    assert only_fragments.status_code == 400 and codes(only_fragments.json()) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 def test_the_answer_type_follows_the_accept_header(client: TestClient) -> None:
