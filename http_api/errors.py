@@ -58,6 +58,7 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     """The last resort for an exception no layer handled: a coded 500 that names the request id, never the exception
     (the server logs it with its trace)."""
     request_id: str = getattr(request.state, "request_id", "")
+    log.error("unexpected failure outside GraphQL", exc_info=exc, extra={"request_id": request_id})
     message = f"An internal error occurred; quote request id {request_id} when you report it."
     body = error_body("INTERNAL", message, requestId=request_id)
     return json_answer(body, 500, headers={"X-Request-Id": request_id})

@@ -3,6 +3,7 @@ codes the spec gives each answer type."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -106,15 +107,20 @@ def test_graphiql_is_for_browsers_and_plain_clients_get_a_coded_answer(client: T
     assert plain.status_code == 400 and codes(plain.json()) == ["BAD_REQUEST"]
 
 
-def test_an_unexpected_failure_is_a_coded_500_that_names_its_request_id(config: Config) -> None:
+def test_an_unexpected_failure_is_a_coded_500_that_names_its_request_id(
+    config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
     """A request that arrives before the data is loaded (the lifespan has not run) fails in a way no layer expects."""
     unstarted = TestClient(create_app(config), raise_server_exceptions=False)  # no `with`: no lifespan
-    response = unstarted.post("/graphql", json={"query": "{ __typename }"})
+    with caplog.at_level(logging.ERROR, logger="aftersales"):
+        response = unstarted.post("/graphql", json={"query": "{ __typename }"})
     body = response.json()
     assert response.status_code == 500 and codes(body) == ["INTERNAL"]
     request_id = response.headers["x-request-id"]
     assert body["errors"][0]["extensions"]["requestId"] == request_id and request_id in body["errors"][0]["message"]
     assert "catalog" not in response.text and "Traceback" not in response.text
+    (logged,) = [r for r in caplog.records if getattr(r, "request_id", None) == request_id]
+    assert logged.exc_info is not None and "catalog" in str(logged.exc_info[1])
 
 
 def test_production_refuses_the_page_with_a_code(prepared: Path, tmp_path: Path) -> None:
