@@ -12,7 +12,8 @@ COPY resolvers resolvers
 COPY schema schema
 COPY graphiql graphiql
 COPY bus bus
-COPY cli.py quote_command.py server.py config.py logs.py websocket_limits.py ./
+COPY http_api http_api
+COPY cli.py quote_command.py server.py config.py logs.py ./
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
@@ -12,9 +11,10 @@ from functools import partial
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -31,6 +31,10 @@ from bus.base import EventBus
 from bus.hub import Hub
 from catalog import Catalog, default_catalog
 from config import Config
+from http_api.endpoint import answer
+from http_api.errors import error_body, internal_error, json_answer, router_refusal
+from http_api.request_ids import RequestIds
+from http_api.websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
 from resolvers.context import RequestContext
 from schema.build import build_schema
 from sources import Sources
@@ -38,15 +42,9 @@ from store.archive import DirectoryArchive, QuoteArchive
 from store.aws_settings import AwsUnavailable
 from store.base import Store, StoreUnavailable
 from store.embedded import EmbeddedStore
-from websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
 
 log = logging.getLogger("aftersales")
 GC_YOUNG_THRESHOLD = 50_000
-HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "QUERY_TOO_LARGE"}
-
-
-def error_body(code: str, message: str, **extensions: Any) -> dict[str, Any]:
-    return {"data": None, "errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
 def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
@@ -80,7 +78,8 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI view with our context, our GraphiQL page, orjson and coded errors."""
+    """Strawberry's ASGI view with our context, our GraphiQL page, orjson and coded errors; HTTP requests are read
+    and answered by `http_api.endpoint`, WebSocket connections by strawberry."""
 
     graphql_transport_ws_handler_class = BoundedTransportWS
 
@@ -103,18 +102,11 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        try:
-            response = await self.run(Request(scope, receive))
-        except HTTPException as exc:
-            code = HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
-            response = JSONResponse(error_body(code, exc.reason), status_code=exc.status_code)
+        response = await answer(self, Request(scope, receive))
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
-        request_id = uuid.uuid4().hex
-        request.state.request_id = request_id
-        if isinstance(response, Response):
-            response.headers["X-Request-Id"] = request_id
+        request_id: str = request.state.request_id  # given by RequestIds
         state = request.app.state
         return RequestContext(
             catalog=state.catalog,
@@ -178,7 +170,7 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"The request is larger than {self.max_bytes} bytes."
         body = error_body("QUERY_TOO_LARGE", message, limit=self.max_bytes)
-        await JSONResponse(body, status_code=413)(scope, receive, send)
+        await json_answer(body, 413)(scope, receive, send)
 
 
 class BodyTooLarge(Exception):
@@ -281,7 +273,12 @@ def create_app(
     ]
     if not config.production:
         routes.append(Mount("/static/graphiql", StaticFiles(directory=graphiql.ASSETS), name="graphiql"))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestIds)],
+        exception_handlers={HTTPException: router_refusal, Exception: internal_error},
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -48,9 +48,23 @@ def ensure_redis_server() -> None:
               "brew install redis, …)", file=sys.stderr)  # fmt: skip
 
 
+def ensure_http_audit() -> None:
+    """The GraphQL over HTTP audit test runs the reference implementation's audit in node, installed here by npm."""
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        print("node and npm are not installed: the GraphQL over HTTP audit test is skipped", file=sys.stderr)
+        return
+    audit = ROOT / "tests" / "http_audit"
+    installed = audit / "node_modules" / ".package-lock.json"
+    if installed.exists() and installed.stat().st_mtime_ns >= (audit / "package-lock.json").stat().st_mtime_ns:
+        return
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], check=True, cwd=audit)
+
+
 def test() -> int:
     ensure_venv("test")
     ensure_redis_server()
+    ensure_http_audit()
     for step in (("ruff", "check", "."), ("mypy",)):
         if run(*step) != 0:
             return 1

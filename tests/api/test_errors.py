@@ -64,7 +64,7 @@ def test_the_server_keeps_answering_after_a_failure(broken: Callable[[str], dict
 def test_a_body_that_is_not_json_is_a_coded_error(client: TestClient) -> None:
     response = client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_JSON"
 
 
 def test_get_serves_queries(client: TestClient) -> None:

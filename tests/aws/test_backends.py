@@ -325,9 +325,9 @@ def test_mutations_are_refused_over_get(client: TestClient) -> None:
         f'mutation {{ archiveServiceQuote(vin: "{VIN}", input: {{quoteDate: "2025-06-30", odometer: 1}}) {{ id }} }}'
     )
     response = client.get("/graphql", params={"query": mutation})
-    assert response.status_code == 400
-    assert codes(response.json()) == ["BAD_REQUEST"]
-    assert "mutations are not allowed when using GET" in response.json()["errors"][0]["message"]
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert codes(response.json()) == ["METHOD_NOT_ALLOWED"]
+    assert "not served over GET" in response.json()["errors"][0]["message"]
 
 
 def test_a_slow_source_times_out_at_its_deadline(

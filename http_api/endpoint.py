@@ -1,0 +1,91 @@
+"""GraphQL over HTTP: one request in, one coded JSON answer out, with the status code the spec gives its media type.
+
+Strawberry executes; this module reads the request and writes the answer, so that every refusal is coded JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from http_api.errors import RequestError, json_answer
+from http_api.media import GRAPHQL_RESPONSE, JSON, answer_type, wants_page
+from http_api.operation import Operation, read_operation
+
+METHODS = ("GET", "POST")
+ALLOWED_OPERATIONS = {"GET": {OperationType.QUERY}, "POST": {OperationType.QUERY, OperationType.MUTATION}}
+"""What each method may run (mutations change data, so never over GET; subscriptions go over the WebSocket)."""
+
+
+async def answer(view: GraphQL[Any, Any], request: Request) -> Response:
+    """The view lends its schema, context, GraphiQL page and result formatting."""
+    media = JSON
+    try:
+        if request.method not in METHODS:
+            message = "GraphQL is served over GET and POST."
+            raise RequestError(405, "METHOD_NOT_ALLOWED", message, {"Allow": ", ".join(METHODS)})
+        accept = ", ".join(request.headers.getlist("accept")) or None
+        if request.method == "GET" and "query" not in request.query_params and wants_page(accept):
+            if view.graphql_ide is None:
+                raise RequestError(404, "NOT_FOUND", "There is no GraphiQL page here; send GraphQL requests.")
+            return await view.render_graphql_ide(request)
+        negotiated = answer_type(accept)
+        if negotiated is None:
+            message = f"The answer is JSON: accept {GRAPHQL_RESPONSE} or {JSON}."
+            raise RequestError(406, "NOT_ACCEPTABLE", message)
+        media = negotiated
+        operation = await read_operation(request)
+        return await execute(view, request, operation, media)
+    except RequestError as error:
+        return error.answer(media)
+
+
+async def execute(view: GraphQL[Any, Any], request: Request, operation: Operation, media: str) -> Response:
+    # the context hook's response argument is for frameworks that let resolvers set headers; ours do not
+    context = await view.get_context(request, Response())
+    try:
+        result = await view.schema.execute(
+            operation.query,
+            variable_values=operation.variables,
+            context_value=context,
+            root_value=await view.get_root_value(request),
+            operation_name=operation.operation_name,
+            allowed_operation_types=ALLOWED_OPERATIONS[request.method],
+            operation_extensions=operation.extensions,
+        )
+    except InvalidOperationTypeError as error:
+        raise refusal(error.operation_type) from None
+    except CannotGetOperationTypeError as error:
+        result = ExecutionResult(data=None, errors=[unknown_operation(error.operation_name)])
+    body = await view.process_result(request, result)
+    if not request_error(result) or media == JSON:  # application/json: 200 for every GraphQL result, as clients expect
+        return json_answer(body, 200, media)
+    body.pop("data", None)
+    return json_answer(body, 400, media)
+
+
+def request_error(result: ExecutionResult) -> bool:
+    """Refused before execution started (a parse, validation or variable error): no data, no error at a field."""
+    return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or ())
+
+
+def refusal(operation_type: OperationType) -> RequestError:
+    if operation_type == OperationType.MUTATION:
+        message = "A mutation changes data and is not served over GET; send it with POST."
+        return RequestError(405, "METHOD_NOT_ALLOWED", message, {"Allow": "POST"})
+    message = "Subscriptions are served over the WebSocket at /graphql (graphql-transport-ws), not over HTTP."
+    return RequestError(400, "BAD_REQUEST", message)
+
+
+def unknown_operation(name: str | None) -> GraphQLError:
+    if name is None:
+        message = "The document has no operation to run, only fragments."
+    else:
+        message = f"The document has no operation named {name!r}."
+    return GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
