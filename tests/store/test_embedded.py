@@ -14,6 +14,7 @@ import pytest
 from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle, VehicleFile
 from store import EmbeddedStore, PreparedDataError, Store, load_vehicle_file, vehicle_file, versions
 from store import prepared as fmt
+from store.embedded import RECORDED_EVENTS
 from tests.preparation.deliveries import (
     CAMPAIGN,
     CH_VIN,
@@ -25,6 +26,7 @@ from tests.preparation.deliveries import (
     deliver,
     dms,
     dss,
+    import_delivery,
     imported,
     item,
 )
@@ -241,3 +243,15 @@ def test_two_thousand_vehicles_with_ten_events_each_load_completely(tmp_path: Pa
     store = EmbeddedStore.load(directory)
     counts = asyncio.run(store.service_events([v.vin for v in vehicles]))
     assert [len(c) for c in counts] == [10] * 2000
+
+
+def test_events_recorded_through_the_api_survive_a_re_import(tmp_path: Path) -> None:
+    into = imported(tmp_path, vehicles=[de_vehicle()], events=[dss("DSS-1", "2023-03-10", 15000)])
+    recorded = event("API-1", date(2024, 5, 1), 30000)
+    asyncio.run(EmbeddedStore.load(into).record_event(recorded, "key-1", "fingerprint-1"))
+    later = deliver(tmp_path / "later", vehicles=[de_vehicle(usage="TAXI")], events=[dss("DSS-2", "2025-03-10", 45000)])
+    assert import_delivery(later, into) == 0
+    assert (into / RECORDED_EVENTS).exists() and not (versions.served(into) / RECORDED_EVENTS).exists()
+    file = load_vehicle_file(EmbeddedStore.load(into), DE_VIN)
+    assert file is not None and file.vehicle.usage == "TAXI"
+    assert [e.event_id for e in file.events] == ["DSS-1", "API-1", "DSS-2"]
