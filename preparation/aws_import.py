@@ -25,6 +25,7 @@ from store import prepared, tables
 from store.aws import aws_client, guarded
 from store.aws_settings import AwsSettings
 from store.dynamodb import write_items
+from store.prepared import PreparedDataError
 from store.tables import VinTable
 
 STATE_PREFIX = "prepared-state/"
@@ -124,8 +125,14 @@ async def import_into_dynamodb(
             else:
                 delivery = Path(source)
             await _download_prefix(s3, settings.bucket, STATE_PREFIX.rstrip("/"), state, None)
-            previous, previous_files = _state_files(state)
-            counts, files = prepare_version(delivery, previous, catalog)
+            try:
+                previous, previous_files = _state_files(state)
+                counts, files = prepare_version(delivery, previous, catalog)
+            except PreparedDataError as exc:
+                raise PreparedDataError(
+                    f"the import state in s3://{settings.bucket}/{STATE_PREFIX} cannot be used ({exc}); delete it "
+                    "and import the deliveries again to rebuild it"
+                ) from None
             before, after = documents(previous_files), documents(files)
             work = [(table, changes(before[table], after[table])) for table in TABLE_FILES.values()]
             total = sum(len(requests) for _, requests in work)

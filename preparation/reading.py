@@ -67,6 +67,10 @@ def parse(text: str) -> dict[str, Any]:
         value = json.loads(text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise LineError(INVALID_JSON, f"is not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except LineError:
+        raise
+    except ValueError:  # Python reads no whole number of more than 4,300 digits
+        raise LineError(INVALID_JSON, "has a number too long to read") from None
     except RecursionError:
         raise LineError(NESTING_TOO_DEEP, f"nests arrays or objects more than {MAX_NESTING} levels deep") from None
     if not isinstance(value, dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,27 @@ def test_no_progress_bar_when_stdout_is_not_a_terminal(tmp_path: Path, capsys: p
     imported(tmp_path, vehicles=[de_vehicle()])
     output = capsys.readouterr()
     assert "import:" not in output.out and "import:" not in output.err
+
+
+def test_refuses_a_directory_of_the_older_single_version_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "manifest.json").write_text('{"format": "aftersales-prepared", "version": 1}')
+    source = deliver(tmp_path / "delivery", vehicles=[de_vehicle()])
+    assert import_delivery(source, tmp_path / "old") == 2
+    assert "older format" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == ["manifest.json"]
+
+
+def test_two_imports_into_one_directory_at_once_both_land(tmp_path: Path) -> None:
+    into = tmp_path / "prepared"
+    assert import_delivery(deliver(tmp_path / "vehicles", vehicles=[de_vehicle(), ch_vehicle()]), into) == 0
+    sources = [
+        deliver(tmp_path / f"events-{n}", events=[dss(f"DSS-{n}-{k}", "2023-03-10", 15000 + k) for k in range(200)])
+        for n in range(2)
+    ]
+    command = [str(Path(sys.executable).parent / "aftersales"), "import"]
+    processes = [subprocess.Popen([*command, str(s), "--into", str(into)], stdout=subprocess.DEVNULL) for s in sources]
+    assert [p.wait(timeout=60) for p in processes] == [0, 0]
+    assert len(events(into)) == 400  # the second import waited for the first and merged into its version

@@ -111,3 +111,11 @@ def test_a_key_twice_in_one_object_is_rejected(tmp_path: Path, line: str) -> Non
     assert (reject["file"], reject["line"], reject["code"]) == ("service_events.jsonl", 2, "DUPLICATE_JSON_KEY")
     assert "more than once" in reject["message"]
     assert [e["eventId"] for e in events(into)] == ["DSS-1"]
+
+
+def test_a_number_of_ten_thousand_digits_is_a_reject(tmp_path: Path) -> None:
+    line = json.dumps(dss("DSS-2", "2024-03-10", 30000)).replace("30000", "9" * 10_000)
+    into = imported(tmp_path, vehicles=[de_vehicle()], events=[line, dss("DSS-1", "2023-03-10", 15000)])
+    assert [(r["line"], r["code"]) for r in rejects(into)] == [(1, "INVALID_JSON")]
+    assert "number too long" in rejects(into)[0]["message"]
+    assert [e["eventId"] for e in events(into)] == ["DSS-1"]
