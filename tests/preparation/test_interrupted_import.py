@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -161,3 +162,17 @@ def test_the_server_started_after_a_killed_import_serves_the_set_the_pointer_nam
         env = {"AFTERSALES_CACHE_DIR": str(tmp_path / "cache")}
         with contextlib.contextmanager(serve)([str(BIN / "aftersales"), "serve", "--data", str(into)], env) as (url, _):
             assert vehicles_served(url) == vehicles, f"the server after a kill before step {step}"
+
+
+def test_the_server_refuses_to_start_on_a_damaged_set_rather_than_serve_part_of_it(
+    deliveries: dict[str, Path], tmp_path: Path
+) -> None:
+    into = tmp_path / "data"
+    shutil.copytree(deliveries["new"], into)
+    events = versions.served(into) / "service_events.jsonl"
+    events.write_bytes(events.read_bytes().split(b"\n", 1)[1])  # one event lost
+    command = [str(BIN / "aftersales"), "serve", "--data", str(into), "--port", "0"]
+    env = {**os.environ, "AFTERSALES_CACHE_DIR": str(tmp_path / "cache")}
+    finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=60)
+    assert finished.returncode != 0
+    assert b"service_events.jsonl does not match the record count and SHA-256" in finished.stderr
