@@ -72,7 +72,7 @@ async def _upload_state(s3: Any, bucket: str, files: Mapping[str, bytes]) -> Non
 
 
 def documents(files: Mapping[str, bytes]) -> dict[VinTable, dict[str, list[Any]]]:
-    """Per table, each VIN's records as the prepared files hold them (empty when there is no data set yet)."""
+    """Per table, each VIN's records as the prepared files (path → content) hold them (empty when there are none)."""
     found: dict[VinTable, dict[str, list[Any]]] = {}
     for file, table in TABLE_FILES.items():
         by_vin: dict[str, list[Any]] = defaultdict(list)

@@ -29,6 +29,8 @@ class SourceLine:
 
 
 class LineError(ValueError):
+    """A line that is no record: its reject code and a phrase that completes "Line N …"."""
+
     def __init__(self, code: str, phrase: str) -> None:
         super().__init__(phrase)
         self.code = code
@@ -44,7 +46,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         names = [name for name, _ in pairs]
         repeated = next(name for number, name in enumerate(names) if name in names[:number])
         # JSON parsers disagree on which of two values wins: the line means different things to different readers
-        raise LineError(DUPLICATE_JSON_KEY, f"has the key {repeated!r} more than once in one object")
+        raise LineError(DUPLICATE_JSON_KEY, f"has the key {repeated[:80]!r} more than once in one object")
     return record
 
 
