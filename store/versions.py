@@ -35,6 +35,10 @@ def served(top: Path) -> Path:
     try:
         name = (top / CURRENT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
+        if (top / MANIFEST).exists() and top.parent.name == VERSIONS:
+            raise PreparedDataError(
+                f"{top} is one version of the data set {top.parent.parent}: name that directory instead"
+            ) from None
         if (top / MANIFEST).exists():
             raise PreparedDataError(
                 f"{top} holds a prepared data set of an older format (one directory, no versions); "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -176,3 +177,35 @@ def test_the_server_refuses_to_start_on_a_damaged_set_rather_than_serve_part_of_
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=60)
     assert finished.returncode != 0
     assert b"service_events.jsonl does not match the record count and SHA-256" in finished.stderr
+
+
+def test_a_re_import_of_a_generated_delivery_killed_after_random_delays_never_leaves_a_mix(
+    raw_delivery: Path, tmp_path: Path
+) -> None:
+    """Kills that fall between the steps the other tests stop at: inside the reading, the merge, the writing."""
+    first = tmp_path / "first"
+    first.mkdir()
+    lines = (raw_delivery / "vehicles.jsonl").read_text().splitlines(keepends=True)
+    (first / "vehicles.jsonl").write_text("".join(lines[:60]))  # the later delivery adds 60 vehicles and all events
+    old, new = tmp_path / "old", tmp_path / "new"
+    assert import_delivery(first, old) == 0
+    shutil.copytree(old, new)
+    command = [str(BIN / "aftersales"), "import", str(raw_delivery), "--into"]
+    started = time.monotonic()
+    subprocess.run([*command, str(new)], check=True, stdout=subprocess.DEVNULL)
+    duration = time.monotonic() - started  # start-up included, as in the runs that are killed
+    expected = {"old": served_files(old), "new": served_files(new)}
+    delays = random.Random(7)
+    for attempt in range(8):
+        into = tmp_path / f"data-{attempt}"
+        shutil.copytree(old, into)
+        process = subprocess.Popen([*command, str(into)], stdout=subprocess.DEVNULL)
+        time.sleep(delays.uniform(0.5, 1.1) * duration)  # the second half of a run: reading, merging, writing
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        left = served_files(into)
+        assert left in expected.values(), f"killed after attempt {attempt}'s delay: a mixed data set"
+        assert len(EmbeddedStore.load(into).vins()) == (60 if left == expected["old"] else 120)
+        assert import_delivery(raw_delivery, into) == 0
+        assert served_files(into) == expected["new"]
+        assert_clean(into)

@@ -218,6 +218,12 @@ def test_a_directory_of_the_older_single_version_layout_is_refused_with_a_hint(t
         EmbeddedStore.load(tmp_path / "old")
 
 
+def test_a_version_directory_named_instead_of_its_data_set_is_refused_with_a_hint(tmp_path: Path) -> None:
+    directory = write_prepared(tmp_path / "p", [VEHICLE])
+    with pytest.raises(PreparedDataError, match=r"is one version of the data set .*/p: name that directory"):
+        EmbeddedStore.load(versions.served(directory))
+
+
 def test_a_pointer_to_a_missing_version_is_refused(tmp_path: Path) -> None:
     directory = write_prepared(tmp_path / "p", [VEHICLE])
     (directory / versions.CURRENT).write_text("000042\n")
