@@ -136,7 +136,10 @@ def _remove_all_but(versions: Path, keep: set[str]) -> None:
             doomed = path.with_name(path.name + PARTIAL)
             os.rename(path, doomed)
             path = doomed
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
     _fsync_directory(versions)
 
 
