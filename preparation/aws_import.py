@@ -1,10 +1,10 @@
 """`aftersales import SRC --into dynamodb`: the import of preparation.command, published to DynamoDB.
 
-The import's working state (accepted raw records of all deliveries and the merged view) is the prepared
-directory format, kept under `prepared-state/` in the archive bucket: every import downloads it, imports the
-delivery into it exactly as into a local directory, writes the DynamoDB items of the vehicles whose data
-changed (BatchWriteItem, 25 per call), and uploads the state again. Importing the same delivery twice
-writes nothing the second time.
+The import's working state (accepted raw records of all deliveries and the merged view) is one version of the
+prepared format (`store.prepared`), kept under `prepared-state/` in the archive bucket: every import downloads
+it, checks it against its manifest, prepares the new version from it and the delivery exactly as a local
+import does, writes the DynamoDB items of the vehicles whose data changed (BatchWriteItem, 25 per call), and
+uploads the new state, its manifest last. Importing the same delivery twice writes nothing the second time.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import orjson
 from tqdm import tqdm
 
 from catalog import Catalog
-from preparation.command import import_delivery
+from preparation.command import prepare_version
 from preparation.summary import FileCounts
 from store import prepared, tables
 from store.aws import aws_client, guarded
 from store.aws_settings import AwsSettings
 from store.dynamodb import write_items
+from store.prepared import PreparedDataError
 from store.tables import VinTable
 
 STATE_PREFIX = "prepared-state/"
@@ -63,24 +64,31 @@ async def _download_prefix(s3: Any, bucket: str, prefix: str, into: Path, names:
     return count
 
 
-async def _upload_directory(s3: Any, bucket: str, prefix: str, directory: Path) -> None:
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        key = prefix + path.relative_to(directory).as_posix()
-        await guarded(bucket, s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes()))
+async def _upload_state(s3: Any, bucket: str, files: Mapping[str, bytes]) -> None:
+    """The state's files, then its manifest: an upload cut short leaves a state its manifest refuses."""
+    content = {**files, prepared.MANIFEST: prepared.manifest(files)}
+    for name in sorted(content, key=lambda n: n == prepared.MANIFEST):
+        await guarded(bucket, s3.put_object(Bucket=bucket, Key=STATE_PREFIX + name, Body=content[name]))
 
 
-def documents(directory: Path) -> dict[VinTable, dict[str, list[Any]]]:
-    """Per table, each VIN's records as the prepared files hold them (empty when there is no data set yet)."""
+def documents(files: Mapping[str, bytes]) -> dict[VinTable, dict[str, list[Any]]]:
+    """Per table, each VIN's records as the prepared files (path → content) hold them (empty when there are none)."""
     found: dict[VinTable, dict[str, list[Any]]] = {}
     for file, table in TABLE_FILES.items():
         by_vin: dict[str, list[Any]] = defaultdict(list)
-        path = directory / file
-        if path.exists():
-            for line in path.read_bytes().splitlines():
-                record = orjson.loads(line)
-                by_vin[record["vin"]].append(record)
+        for line in files.get(file, b"").splitlines():
+            record = orjson.loads(line)
+            by_vin[record["vin"]].append(record)
         found[table] = dict(by_vin)
     return found
+
+
+def _state_files(state: Path) -> tuple[Path | None, dict[str, bytes]]:
+    """The downloaded state as a previous version, and its merged files checked against its manifest."""
+    if not (state / prepared.MANIFEST).exists():
+        return None, {}
+    manifest = prepared.read_manifest(state)
+    return state, {name: prepared.read_file(state, manifest, name) for name in TABLE_FILES}
 
 
 def changes(before: Mapping[str, list[Any]], after: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
@@ -117,9 +125,15 @@ async def import_into_dynamodb(
             else:
                 delivery = Path(source)
             await _download_prefix(s3, settings.bucket, STATE_PREFIX.rstrip("/"), state, None)
-            before = documents(state)
-            counts = import_delivery(delivery, state, catalog)
-            after = documents(state)
+            try:
+                previous, previous_files = _state_files(state)
+                counts, files = prepare_version(delivery, previous, catalog)
+            except PreparedDataError as exc:
+                raise PreparedDataError(
+                    f"the import state in s3://{settings.bucket}/{STATE_PREFIX} cannot be used ({exc}); delete it "
+                    "and import the deliveries again to rebuild it"
+                ) from None
+            before, after = documents(previous_files), documents(files)
             work = [(table, changes(before[table], after[table])) for table in TABLE_FILES.values()]
             total = sum(len(requests) for _, requests in work)
             calls = 0
@@ -130,7 +144,7 @@ async def import_into_dynamodb(
                         chunk = requests[start : start + 500]
                         calls += await write_items(dynamodb, name, chunk, settings.deadline_seconds * 10)
                         bar.update(len(chunk))
-            await _upload_directory(s3, settings.bucket, STATE_PREFIX, state)
+            await _upload_state(s3, settings.bucket, files)
     return counts, [
         f"DynamoDB: {total} item writes in {calls} BatchWriteItem calls (tables {settings.table_prefix}*)",
         f"rejects: s3://{settings.bucket}/{STATE_PREFIX}{prepared.REJECTS}",

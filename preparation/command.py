@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from preparation.raw import DMS, REG, VMS, Key, RawEvent, RawVehicle
 from preparation.reading import read_lines
 from preparation.summary import FileCounts
 from preparation.validation import DUPLICATE_KEY, INVALID_JSON, Reject, Rejected
-from preparation.writing import write_data_set
-from store import prepared
+from preparation.writing import data_set_files
+from store import prepared, versions
 from store.prepared import PreparedDataError
+from store.versions import DataSetWriter
 
 R = TypeVar("R")
 USAGE_ERROR = 2
@@ -100,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"aftersales import: {exc}", file=sys.stderr)
         return USAGE_ERROR
     print(summary.table(counts))
-    print(f"rejects: {into / prepared.REJECTS}")
+    print(f"rejects: {versions.served(into) / prepared.REJECTS}")
     return 0
 
 
@@ -137,16 +139,36 @@ def _unusable(source: Path, into: Path) -> str | None:
         return f"--into {into} is not a directory"
     if into.exists() and into.resolve() == source.resolve():
         return "--into must not be the delivery directory: the prepared files would overwrite the delivery"
-    if into.is_dir() and any(into.iterdir()) and not (into / prepared.MANIFEST).exists():
+    if (into / prepared.MANIFEST).exists() and not versions.is_data_set(into):
+        return (
+            f"--into {into} holds a prepared data set of an older format (one directory, no versions); "
+            "import into a new directory"
+        )
+    if into.is_dir() and any(into.iterdir()) and not versions.is_data_set(into):
         return f"--into {into} is neither empty nor a prepared data set; refusing to write into it"
     return None
 
 
 def import_delivery(source: Path, into: Path, catalog: Catalog) -> dict[str, FileCounts]:
-    """Checks every delivered record, keeps the accepted ones with those already in `into`, recomputes the
-    prepared view from all of them and writes it; returns the counts per delivery file."""
-    if (into / prepared.MANIFEST).exists():
-        prepared.check_manifest(into)
+    """Imports the delivery into the data-set directory `into` as a new version (`store.versions`), switched
+    to only once it is complete and durable; returns the counts per delivery file."""
+    with versions.writing(into) as writer:
+        return import_into(writer, source, catalog)
+
+
+def import_into(writer: DataSetWriter, source: Path, catalog: Catalog) -> dict[str, FileCounts]:
+    counts, files = prepare_version(source, writer.current(), catalog)
+    writer.publish(files)
+    return counts
+
+
+def prepare_version(
+    source: Path, previous: Path | None, catalog: Catalog
+) -> tuple[dict[str, FileCounts], dict[str, bytes]]:
+    """Checks every delivered record, keeps the accepted ones with those of the `previous` version, and
+    recomputes the prepared view from all of them; returns the counts per delivery file and the new
+    version's files (relative path → content)."""
+    manifest = prepared.read_manifest(previous) if previous is not None else None
     files = [source / s.name for s in (VEHICLE_FILE, EVENT_FILE, CONTRACT_FILE, CAMPAIGN_FILE)]
     bar = summary.progress_bar(sum(path.stat().st_size for path in files if path.is_file()))
     try:
@@ -157,22 +179,24 @@ def import_delivery(source: Path, into: Path, catalog: Catalog) -> dict[str, Fil
     finally:
         bar.close()
 
-    stored_vehicles = _stored(into, VEHICLE_FILE, catalog)
+    def stored(kind: SourceFile[R]) -> dict[Key, R]:
+        return {} if previous is None or manifest is None else _stored(previous, manifest, kind, catalog)
+
+    stored_vehicles = stored(VEHICLE_FILE)
     vehicle_records = {**stored_vehicles, **_combined_check(vehicles, stored_vehicles, catalog)}
     master = _master(vehicle_records.values(), catalog)
     events.keep(lambda e: validation.check_event(e, master, catalog))
     contracts.keep(lambda c: validation.check_vin(c.vin, master, catalog))
     campaigns.keep(lambda c: validation.check_vin(c.vin, master, catalog))
 
-    event_records = {**_stored(into, EVENT_FILE, catalog), **events.accepted()}
-    contract_records = {**_stored(into, CONTRACT_FILE, catalog), **contracts.accepted()}
-    campaign_records = {**_stored(into, CAMPAIGN_FILE, catalog), **campaigns.accepted()}
+    event_records = {**stored(EVENT_FILE), **events.accepted()}
+    contract_records = {**stored(CONTRACT_FILE), **contracts.accepted()}
+    campaign_records = {**stored(CAMPAIGN_FILE), **campaigns.accepted()}
     view = merge.prepare(
         master, vehicle_records.values(), event_records.values(), contract_records.values(),
         campaign_records.values(), catalog,
     )  # fmt: skip
-    write_data_set(
-        into,
+    content = data_set_files(
         {
             VEHICLE_FILE.name: _encoded(VEHICLE_FILE, vehicle_records),
             EVENT_FILE.name: _encoded(EVENT_FILE, event_records),
@@ -182,12 +206,13 @@ def import_delivery(source: Path, into: Path, catalog: Catalog) -> dict[str, Fil
         view,
         [r for d in (vehicles, events, contracts, campaigns) for r in sorted(d.rejects, key=lambda r: r.line)],
     )
-    return {
+    counts = {
         VEHICLE_FILE.name: vehicles.final_counts(view.merged),
         EVENT_FILE.name: events.final_counts(view.merged),
         CONTRACT_FILE.name: contracts.final_counts(view.merged),
         CAMPAIGN_FILE.name: campaigns.final_counts(view.merged),
     }
+    return counts, content
 
 
 def _check(source: Path, kind: SourceFile[R], catalog: Catalog, progress: Callable[[int], object]) -> Delivered[R]:
@@ -197,22 +222,23 @@ def _check(source: Path, kind: SourceFile[R], catalog: Catalog, progress: Callab
     if not delivered.counts.delivered:
         return delivered
     first_lines: dict[Key, int] = {}
-    for line in read_lines(path, progress):
-        delivered.counts.read += 1
-        if line.record is None:
-            delivered.reject(line.line, None, Rejected(INVALID_JSON, f"Line {line.line} {line.error}."))
-            continue
-        key_text = validation.raw_key(line.record, kind.key_fields(line.record))
-        try:
-            record = kind.parse(line.record, catalog)
-            # one delivery cannot say which of two records for a key is right; a later delivery may update it
-            first = first_lines.setdefault(kind.key(record), line.line)
-            if first != line.line:
-                raise Rejected(DUPLICATE_KEY, f"Line {line.line} repeats the key {key_text} of line {first}.")
-        except Rejected as problem:
-            delivered.reject(line.line, key_text, problem)
-        else:
-            delivered.passed.append((line.line, record))
+    with path.open("rb") as stream:
+        for line in read_lines(stream, progress):
+            delivered.counts.read += 1
+            if line.record is None:
+                delivered.reject(line.line, None, Rejected(line.code, f"Line {line.line} {line.error}."))
+                continue
+            key_text = validation.raw_key(line.record, kind.key_fields(line.record))
+            try:
+                record = kind.parse(line.record, catalog)
+                # one delivery cannot say which of two records for a key is right; a later delivery may update it
+                first = first_lines.setdefault(kind.key(record), line.line)
+                if first != line.line:
+                    raise Rejected(DUPLICATE_KEY, f"Line {line.line} repeats the key {key_text} of line {first}.")
+            except Rejected as problem:
+                delivered.reject(line.line, key_text, problem)
+            else:
+                delivered.passed.append((line.line, record))
     return delivered
 
 
@@ -252,19 +278,17 @@ def _master(records: Iterable[RawVehicle], catalog: Catalog) -> dict[str, Vehicl
     return master
 
 
-def _stored(into: Path, kind: SourceFile[R], catalog: Catalog) -> dict[Key, R]:
-    """The accepted raw records an earlier import kept, checked again as they are read."""
-    path = into / prepared.RAW_DIR / kind.name
-    if not path.is_file():
-        return {}
+def _stored(version: Path, manifest: Mapping[str, Any], kind: SourceFile[R], catalog: Catalog) -> dict[Key, R]:
+    """The accepted raw records an earlier import kept, checked against the manifest and again as they are read."""
+    name = f"{prepared.RAW_DIR}/{kind.name}"
     records = {}
-    for line in read_lines(path):
+    for line in read_lines(io.BytesIO(prepared.read_file(version, manifest, name))):
         try:
             if line.record is None:
                 raise Rejected(INVALID_JSON, f"the line {line.error}")
             record = kind.parse(line.record, catalog)
         except Rejected as problem:
-            raise PreparedDataError(f"{path} line {line.line} is damaged: {problem.message}") from None
+            raise PreparedDataError(f"{version / name} line {line.line} is damaged: {problem.message}") from None
         records[kind.key(record)] = record
     return records
 

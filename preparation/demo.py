@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 from catalog import default_catalog
 from generator.command import write_delivery
-from preparation.command import import_delivery
-from store.prepared import MANIFEST, VERSION
+from preparation.command import import_into
+from store import versions
+from store.prepared import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -23,22 +22,16 @@ def demo_directory(cache_dir: Path, seed: int, vehicles: int) -> Path:
 
 
 def ensure_demo_data(cache_dir: Path, seed: int = 42, vehicles: int = 2000) -> Path:
-    """The prepared demo directory; built on first use in a scratch folder and moved into place whole,
-    so that a crash or a second process starting at the same time never leaves a half-written data set."""
+    """The prepared demo directory; built on first use under the import lock, so that a second process
+    starting at the same time waits for it and a crash leaves nothing that would be served."""
     target = demo_directory(cache_dir, seed, vehicles)
-    if (target / MANIFEST).exists():
+    if (target / versions.CURRENT).exists():
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    log.info("preparing the demo data set (seed %s, %s vehicles) in %s", seed, vehicles, target)
-    scratch = Path(tempfile.mkdtemp(prefix=".demo-", dir=cache_dir))
-    try:
-        write_delivery(seed, vehicles, scratch / "raw")
-        import_delivery(scratch / "raw", scratch / "prepared", default_catalog())
-        try:
-            os.rename(scratch / "prepared", target)
-        except OSError:
-            if not (target / MANIFEST).exists():  # not a concurrent start that finished first
-                raise
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with versions.writing(target) as writer:
+        if writer.current() is not None:  # a concurrent start finished first
+            return target
+        log.info("preparing the demo data set (seed %s, %s vehicles) in %s", seed, vehicles, target)
+        with tempfile.TemporaryDirectory(prefix="aftersales-demo-") as scratch:
+            write_delivery(seed, vehicles, Path(scratch))
+            import_into(writer, Path(scratch), default_catalog())
     return target

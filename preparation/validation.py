@@ -9,18 +9,24 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from calculation.bounds import EARLIEST_DATE, LATEST_DATE, MAX_ODOMETER, date_in_range
 from calculation.records import CampaignVehicle, ServiceContract, Vehicle
 from calculation.vin import validate_vin
 from catalog import Catalog
 from preparation.raw import DMS, DSS, REG, VMS, RawEvent, RawItem, RawVehicle
 
 INVALID_JSON = "INVALID_JSON"
+LINE_TOO_LONG = "LINE_TOO_LONG"
+NESTING_TOO_DEEP = "NESTING_TOO_DEEP"
+DUPLICATE_JSON_KEY = "DUPLICATE_JSON_KEY"
 DUPLICATE_KEY = "DUPLICATE_KEY"
 MISSING_FIELD = "MISSING_FIELD"
 INVALID_FIELD = "INVALID_FIELD"
 INVALID_DATE = "INVALID_DATE"
 INVALID_DATE_RANGE = "INVALID_DATE_RANGE"
 NEGATIVE_ODOMETER = "NEGATIVE_ODOMETER"
+VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
+DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
 UNKNOWN_MODEL = "UNKNOWN_MODEL"
 UNKNOWN_ENGINE = "UNKNOWN_ENGINE"
 UNKNOWN_MARKET = "UNKNOWN_MARKET"
@@ -133,17 +139,32 @@ class _Fields:
             raise self._invalid(name, "a whole number", value)
         return value
 
-    def opt_count(self, name: str, required: bool = False) -> int | None:
-        value = self.opt_int(name, required)
+    def _within(self, name: str, value: int | None, highest: int) -> int | None:
+        if value is not None and value > highest:
+            raise Rejected(VALUE_OUT_OF_RANGE, f"{self.what}: {name!r} is {value}, more than {highest:,}.")
+        return value
+
+    def opt_distance(self, name: str) -> int | None:
+        """A distance in the market's unit: a count no larger than an odometer can read."""
+        value = self.opt_int(name)
         if value is not None and value < 0:
             raise self._invalid(name, "zero or more", value)
+        return self._within(name, value, MAX_ODOMETER)
+
+    def opt_year(self, name: str) -> int | None:
+        value = self.opt_int(name)
+        if value is not None and not EARLIEST_DATE.year <= value <= LATEST_DATE.year:
+            raise Rejected(
+                VALUE_OUT_OF_RANGE,
+                f"{self.what}: {name!r} is {value}, outside {EARLIEST_DATE.year}–{LATEST_DATE.year}.",
+            )
         return value
 
     def opt_odometer(self, name: str, required: bool = False) -> int | None:
         value = self.opt_int(name, required)
         if value is not None and value < 0:
             raise Rejected(NEGATIVE_ODOMETER, f"{self.what}: {name!r} is negative ({value}).")
-        return value
+        return self._within(name, value, MAX_ODOMETER)
 
     def odometer(self, name: str) -> int:
         value = self.opt_odometer(name, required=True)
@@ -168,10 +189,15 @@ class _Fields:
         try:
             if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
                 raise ValueError
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             message = f"{self.what}: {name!r} must be a calendar date YYYY-MM-DD, got {value!r}."
             raise Rejected(INVALID_DATE, message) from None
+        if not date_in_range(parsed):
+            raise Rejected(
+                DATE_OUT_OF_RANGE, f"{self.what}: {name!r} is {parsed}, outside {EARLIEST_DATE}–{LATEST_DATE}."
+            )
+        return parsed
 
     def iso_date(self, name: str) -> date:
         value = self.opt_iso_date(name, required=True)
@@ -214,20 +240,21 @@ class _Fields:
 
 
 def vehicle_record(data: Any, catalog: Catalog) -> RawVehicle:
-    """A VMS or REG record on its own: types, dates and catalogue codes of the fields it carries."""
+    """A VMS or REG record on its own: types, dates and catalogue codes of the fields it carries. D14: a record
+    may carry `sourceSystem`; one that does not is the vehicle master's (VMS)."""
     f = _Fields(data, "Vehicle record")
     vin = f.text("vin").upper()
     f.what = f"Vehicle {vin}"
     return RawVehicle(
-        vin=vin, source_system=f.choice("sourceSystem", (VMS, REG)),
+        vin=vin, source_system=f.opt_choice("sourceSystem", (VMS, REG)) or VMS,
         model_code=f.opt_code("modelCode", catalog.models, UNKNOWN_MODEL, "model"),
         engine_code=f.opt_code("engineCode", catalog.engines, UNKNOWN_ENGINE, "engine"),
-        transmission=f.opt_text("transmission"), drive=f.opt_text("drive"), model_year=f.opt_int("modelYear"),
+        transmission=f.opt_text("transmission"), drive=f.opt_text("drive"), model_year=f.opt_year("modelYear"),
         production_date=f.opt_iso_date("productionDate"), handover_date=f.opt_iso_date("handoverDate"),
         market=f.opt_code("market", catalog.markets, UNKNOWN_MARKET, "market"),
         odometer_unit=f.opt_choice("odometerUnit", DISTANCE_UNITS), equipment_codes=f.opt_texts("equipmentCodes"),
         usage=f.opt_choice("usage", USAGES), tuned=f.opt_boolean("tuned"),
-        total_loss_rebuilt=f.opt_boolean("totalLossRebuilt"), annual_distance=f.opt_count("annualDistance"),
+        total_loss_rebuilt=f.opt_boolean("totalLossRebuilt"), annual_distance=f.opt_distance("annualDistance"),
         compliance_profile=f.opt_choice("complianceProfile", COMPLIANCE_PROFILES),
     )  # fmt: skip
 

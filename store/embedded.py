@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, history_order
-from store import prepared
+from store import prepared, versions
 from store.base import IdempotencyConflict, Recorded
 from store.prepared import PreparedDataError
 
@@ -16,7 +16,8 @@ T = TypeVar("T")
 
 
 RECORDED_EVENTS = "recorded_events.jsonl"
-"""Events recorded through the API, one JSON line each, appended; the import leaves the file alone."""
+"""Events recorded through the API, one JSON line each, appended; at the top of the data-set directory, beside
+the versions, so that the import leaves it alone."""
 
 
 class EmbeddedStore:
@@ -46,18 +47,22 @@ class EmbeddedStore:
 
     @classmethod
     def load(cls, directory: Path | str) -> EmbeddedStore:
-        """Reads a prepared directory; raises PreparedDataError if it is not one or a file is damaged."""
+        """Reads the version of a data-set directory its pointer names (`store.versions`), each file checked
+        against the manifest; raises PreparedDataError if it is not a data set or a file is damaged."""
         root = Path(directory)
-        prepared.check_manifest(root)
-        vehicles = {v.vin: v for v in _records(root / prepared.VEHICLES, prepared.vehicle_from_json)}
-        events = _by_vin(_records(root / prepared.SERVICE_EVENTS, prepared.event_from_json), lambda e: e.vin)
+        version = versions.served(root)
+        manifest = prepared.read_manifest(version)
+
+        def records(name: str, decode: Callable[[Mapping[str, Any]], T]) -> Iterator[T]:
+            return _records(version / name, prepared.read_file(version, manifest, name), decode)
+
+        vehicles = {v.vin: v for v in records(prepared.VEHICLES, prepared.vehicle_from_json)}
+        events = _by_vin(records(prepared.SERVICE_EVENTS, prepared.event_from_json), lambda e: e.vin)
         ordered = {
             vin: tuple(sorted(evs, key=history_order)) for vin, evs in events.items()
         }
-        contracts = _by_vin(_records(root / prepared.CONTRACTS, prepared.contract_from_json), lambda c: c.vin)
-        campaigns = _by_vin(
-            _records(root / prepared.CAMPAIGN_VEHICLES, prepared.campaign_vehicle_from_json), lambda c: c.vin
-        )
+        contracts = _by_vin(records(prepared.CONTRACTS, prepared.contract_from_json), lambda c: c.vin)
+        campaigns = _by_vin(records(prepared.CAMPAIGN_VEHICLES, prepared.campaign_vehicle_from_json), lambda c: c.vin)
         return cls(vehicles, ordered, contracts, campaigns, journal=root / RECORDED_EVENTS)
 
     def vins(self) -> list[str]:
@@ -118,11 +123,11 @@ class EmbeddedStore:
         return [self._campaigns.get(vin, ()) for vin in vins]
 
 
-def _records(path: Path, decode: Callable[[Mapping[str, Any]], T]) -> Iterator[T]:
+def _records(path: Path, content: bytes, decode: Callable[[Mapping[str, Any]], T]) -> Iterator[T]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise PreparedDataError(f"{path.parent} is not a complete prepared data set: {path.name} is missing") from None
+        lines = content.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise PreparedDataError(f"{path} is not UTF-8 text: {exc}") from None
     try:
         # one parse for the whole file is several times faster than one per line
         data = json.loads("[" + ",".join(lines) + "]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date
@@ -12,7 +13,8 @@ from typing import Any
 from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle
 
 FORMAT = "aftersales-prepared"
-VERSION = 1
+VERSION = 2
+"""2: versioned layout (`store.versions`), manifest with the record count and SHA-256 of every file."""
 MANIFEST = "manifest.json"
 VEHICLES = "vehicles.jsonl"
 SERVICE_EVENTS = "service_events.jsonl"
@@ -32,20 +34,22 @@ def dumps(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def manifest(counts: Mapping[str, int]) -> dict[str, Any]:
-    return {"format": FORMAT, "version": VERSION, "records": dict(counts)}
+def manifest(files: Mapping[str, bytes]) -> bytes:
+    """The manifest of a version's files (relative path → content): the record count and SHA-256 of each."""
+    entries = {
+        name: {"records": content.count(b"\n"), "sha256": hashlib.sha256(content).hexdigest()}
+        for name, content in sorted(files.items())
+    }
+    return (json.dumps({"format": FORMAT, "version": VERSION, "files": entries}, indent=2) + "\n").encode()
 
 
-def check_manifest(directory: Path) -> None:
-    """Raises PreparedDataError unless `directory` holds a manifest of this format and version."""
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The manifest of a version directory; PreparedDataError unless it is of this format and version."""
     path = directory / MANIFEST
-    hint = f"run `aftersales import SRC --into {directory}` to create one"
-    if not directory.is_dir():
-        raise PreparedDataError(f"{directory} is not a prepared data set: no such directory ({hint})")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes())
     except FileNotFoundError:
-        raise PreparedDataError(f"{directory} is not a prepared data set: {MANIFEST} is missing ({hint})") from None
+        raise PreparedDataError(f"{directory} is not a prepared data set: {MANIFEST} is missing") from None
     except (OSError, ValueError) as exc:
         raise PreparedDataError(f"{path} cannot be read: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -55,6 +59,30 @@ def check_manifest(directory: Path) -> None:
             f"{directory} holds prepared data version {data.get('version')!r}; this program reads version "
             f"{VERSION} (re-import the deliveries into a new directory)"
         )
+    if not isinstance(data.get("files"), dict):
+        raise PreparedDataError(f"{path} lists no files")
+    return data
+
+
+def read_file(directory: Path, manifest: Mapping[str, Any], name: str) -> bytes:
+    """A file of a version directory, checked against the manifest's record count and SHA-256: a file
+    changed or cut short after the import is refused rather than served."""
+    path = directory / name
+    entry = manifest["files"].get(name)
+    if not isinstance(entry, dict):
+        raise PreparedDataError(f"{directory / MANIFEST} does not list {name}")
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise PreparedDataError(f"{directory} is not a complete prepared data set: {name} is missing") from None
+    except OSError as exc:
+        raise PreparedDataError(f"{path} cannot be read: {exc}") from None
+    if hashlib.sha256(content).hexdigest() != entry.get("sha256") or content.count(b"\n") != entry.get("records"):
+        raise PreparedDataError(
+            f"{path} does not match the record count and SHA-256 in {MANIFEST}: the file was changed or damaged "
+            "after the import"
+        )
+    return content
 
 
 def _date(value: date | None) -> str | None:

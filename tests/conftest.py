@@ -14,6 +14,7 @@ from config import Config
 from generator.command import write_delivery
 from preparation.command import import_delivery
 from server import create_app
+from store import versions
 
 SEED, VEHICLES = 42, 120
 
@@ -34,7 +35,8 @@ def prepared(raw_delivery: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.fixture(scope="session")
 def vins(prepared: Path) -> list[str]:
-    return [json.loads(line)["vin"] for line in (prepared / "vehicles.jsonl").read_text().splitlines()]
+    lines = (versions.served(prepared) / "vehicles.jsonl").read_text().splitlines()
+    return [json.loads(line)["vin"] for line in lines]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from store.aws import aws_client
 from store.aws_settings import AwsSettings
 from store.dynamodb import DynamoStore, write_items
 from store.embedded import EmbeddedStore
+from store.prepared import PreparedDataError
 from store.provision import ensure_resources
 from tests.api.conftest import codes, graphql
 from tests.aws.moto_server import MotoServer
@@ -265,6 +266,21 @@ def test_import_is_idempotent_and_a_later_delivery_updates(
     with TestClient(create_app(Config(backend="dynamodb", aws=SETTINGS, cache_dir=tmp_path))) as client:
         events = graphql(client, f'{{ vehicle(vin: "{VIN}") {{ serviceEvents {{ id }} }} }}')
     assert events["data"]["vehicle"]["serviceEvents"][-1] == {"id": "DSS-WXVZZZB8ZME456992-901"}
+
+
+def test_an_import_state_whose_upload_was_cut_short_is_refused_not_merged(
+    aws_env: MotoServer, raw_delivery: Path
+) -> None:
+    load_into_dynamodb(raw_delivery)
+
+    async def cut_short() -> None:
+        async with aws_client("s3", SETTINGS) as s3:
+            await s3.put_object(Bucket=SETTINGS.bucket, Key="prepared-state/raw/vehicles.jsonl", Body=b"")
+
+    asyncio.run(cut_short())
+    with pytest.raises(PreparedDataError, match=r"import state in s3://aftersales-test-archive/prepared-state/ .*"
+                       r"raw/vehicles\.jsonl does not match the record count and SHA-256"):  # fmt: skip
+        load_into_dynamodb(raw_delivery)
 
 
 def test_import_reads_a_delivery_from_s3(aws_env: MotoServer, raw_delivery: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import cli
+from store import versions
 
 DE_VIN = "WXVZZZB8ZNW012345"  # worked example 1 (DE, KM, handover 2022-03-15)
 GB_VIN = "TXNZZZS1ZSK257787"  # §7.5.2 vehicle 1 (GB, MI, handover 2024-12-08)
@@ -119,12 +120,17 @@ def read_jsonl(path: Path) -> list[Record]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def prepared_file(into: Path, name: str) -> Path:
+    """A file of the version the data-set directory `into` serves."""
+    return versions.served(into) / name
+
+
 def events(into: Path) -> list[Record]:
-    return read_jsonl(into / "service_events.jsonl")
+    return read_jsonl(prepared_file(into, "service_events.jsonl"))
 
 
 def rejects(into: Path) -> list[Record]:
-    return read_jsonl(into / "rejects.jsonl")
+    return read_jsonl(prepared_file(into, "rejects.jsonl"))
 
 
 def reject_codes(into: Path) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 import cli
 from store import EmbeddedStore, load_vehicle_file
-from tests.preparation.deliveries import events, import_delivery, read_jsonl, rejects
+from tests.preparation.deliveries import events, import_delivery, prepared_file, read_jsonl, rejects
 
 pytest.importorskip("generator.command")
 
@@ -19,7 +19,7 @@ def test_fifty_generated_vehicles_import_without_rejects(tmp_path: Path) -> None
     assert import_delivery(source, into) == 0
 
     assert rejects(into) == []
-    vins = [v["vin"] for v in read_jsonl(into / "vehicles.jsonl")]
+    vins = [v["vin"] for v in read_jsonl(prepared_file(into, "vehicles.jsonl"))]
     assert len(vins) == 50
     by_id = {e["eventId"]: e for e in events(into)}
     for raw in read_jsonl(source / "service_events.jsonl"):

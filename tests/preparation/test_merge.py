@@ -23,6 +23,7 @@ from tests.preparation.deliveries import (
     import_delivery,
     imported,
     item,
+    prepared_file,
     read_jsonl,
 )
 
@@ -318,7 +319,7 @@ def test_events_are_ordered_oldest_first_by_date_odometer_and_event_id(tmp_path:
 
 
 def campaigns(into: Path) -> list[Record]:
-    return read_jsonl(into / "campaign_vehicles.jsonl")
+    return read_jsonl(prepared_file(into, "campaign_vehicles.jsonl"))
 
 
 def test_tech_campaign_item_completes_the_open_campaign_vehicle(tmp_path: Path) -> None:
@@ -364,7 +365,7 @@ def test_without_a_campaign_item_the_tcs_status_is_kept(tmp_path: Path, status: 
 
 
 def vehicles(into: Path) -> list[Record]:
-    return read_jsonl(into / "vehicles.jsonl")
+    return read_jsonl(prepared_file(into, "vehicles.jsonl"))
 
 
 def test_vms_wins_over_reg_on_conflicting_fields_and_reg_fills_the_gaps(tmp_path: Path) -> None:

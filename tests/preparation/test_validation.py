@@ -25,6 +25,7 @@ from tests.preparation.deliveries import (
     import_delivery,
     imported,
     item,
+    prepared_file,
     read_jsonl,
     reject_codes,
     rejects,
@@ -58,8 +59,11 @@ def only_reject(into: Path) -> dict[str, Any]:
         ({"productionDate": "2022-02-30"}, "INVALID_DATE"),
         ({"handoverDate": "15.03.2022"}, "INVALID_DATE"),
         ({"handoverDate": "2022-01-19"}, "INVALID_DATE_RANGE"),
+        ({"productionDate": "9999-12-31", "handoverDate": "9999-12-31"}, "DATE_OUT_OF_RANGE"),
+        ({"productionDate": "1899-12-31"}, "DATE_OUT_OF_RANGE"),
+        ({"modelYear": 9999}, "VALUE_OUT_OF_RANGE"),
+        ({"annualDistance": 10**30}, "VALUE_OUT_OF_RANGE"),
         ({"modelCode": ...}, "MISSING_FIELD"),
-        ({"sourceSystem": ...}, "MISSING_FIELD"),
         ({"sourceSystem": "DMS"}, "INVALID_FIELD"),
         ({"modelYear": "2022"}, "INVALID_FIELD"),
         ({"tuned": "no"}, "INVALID_FIELD"),
@@ -71,7 +75,28 @@ def test_bad_vehicle_record_is_rejected_with_its_code(tmp_path: Path, changes: d
     reject = only_reject(into)
     assert (reject["file"], reject["line"], reject["code"]) == ("vehicles.jsonl", 2, code)
     assert reject["message"].endswith(".") and len(reject["message"]) > 20
-    assert [v["vin"] for v in read_jsonl(into / "vehicles.jsonl")] == [CH_VIN]
+    assert [v["vin"] for v in read_jsonl(prepared_file(into, "vehicles.jsonl"))] == [CH_VIN]
+
+
+def test_odometer_at_the_supported_maximum_is_accepted(tmp_path: Path) -> None:
+    into = imported(tmp_path, vehicles=[de_vehicle()], events=[dss("DSS-1", "2023-03-10", 9_999_999)])
+    assert rejects(into) == []
+    assert events(into)[0]["odometer"] == 9_999_999
+
+
+def test_vehicle_records_without_a_source_system_are_the_vehicle_master_s(tmp_path: Path) -> None:
+    """D14: records *may* carry `sourceSystem`; a delivery written without it keeps every vehicle."""
+    vehicles = [de_vehicle(sourceSystem=...), ch_vehicle(sourceSystem=...)]
+    into = imported(tmp_path, vehicles=vehicles, events=[dss("DSS-1", "2023-03-10", 15000)])
+    assert rejects(into) == []
+    assert [v["vin"] for v in read_jsonl(prepared_file(into, "vehicles.jsonl"))] == [CH_VIN, DE_VIN]
+    assert [e["eventId"] for e in events(into)] == ["DSS-1"]
+    assert {v["sourceSystem"] for v in read_jsonl(prepared_file(into, "raw/vehicles.jsonl"))} == {"VMS"}
+
+
+def test_a_vehicle_record_without_a_source_system_and_a_vms_record_of_one_vin_are_one_key(tmp_path: Path) -> None:
+    into = imported(tmp_path, vehicles=[de_vehicle(sourceSystem=...), de_vehicle(usage="TAXI")])
+    assert [(r["line"], r["code"]) for r in rejects(into)] == [(2, "DUPLICATE_KEY")]
 
 
 def test_vehicle_reject_names_its_key(tmp_path: Path) -> None:
@@ -117,6 +142,10 @@ def event_rejects(tmp_path: Path, bad: Record) -> list[str]:
         (dss("DSS-X", "2024-03-10", 30000, vin="WXVZZZB8ZNW01234"), "INVALID_VIN_FORMAT"),
         (dss("DSS-X", "2022-03-14", 10), "EVENT_BEFORE_HANDOVER"),
         (dss("DSS-X", "2024-13-01", 30000), "INVALID_DATE"),
+        (dss("DSS-X", "9999-01-01", 30000), "DATE_OUT_OF_RANGE"),
+        (dss("DSS-X", "2024-03-10", 10**30), "VALUE_OUT_OF_RANGE"),
+        (dss("DSS-X", "2024-03-10", 2**31), "VALUE_OUT_OF_RANGE"),  # beyond GraphQL's Int
+        (dss("DSS-X", "2024-03-10", 10_000_000), "VALUE_OUT_OF_RANGE"),  # eight digits: no odometer reads that
         (changed(dss("DSS-X", "2024-03-10", 30000), {"odometer": ...}), "MISSING_FIELD"),
         (dss("DSS-X", "2024-03-10", 30000, items=...), "MISSING_FIELD"),
         (changed(dss("DSS-X", "2024-03-10", 30000), {"odometer": 30000.5}), "INVALID_FIELD"),
@@ -201,6 +230,8 @@ def test_a_key_repeated_within_one_delivery_is_rejected_and_the_first_record_kep
         ({"endDate": "2022-03-14"}, "INVALID_DATE_RANGE"),
         ({"startDate": "2022-3-15"}, "INVALID_DATE"),
         ({"maxOdometer": -45000}, "NEGATIVE_ODOMETER"),
+        ({"maxOdometer": 10**30}, "VALUE_OUT_OF_RANGE"),
+        ({"endDate": "9999-12-31"}, "DATE_OUT_OF_RANGE"),
         ({"purchaseOdometer": -1}, "NEGATIVE_ODOMETER"),
         ({"status": "PAUSED"}, "INVALID_FIELD"),
         ({"sourceSystem": "DMS"}, "INVALID_FIELD"),
@@ -211,7 +242,7 @@ def test_bad_contract_is_rejected_with_its_code(tmp_path: Path, changes: dict[st
     contracts = [contract("SC-DE-000001"), contract("SC-DE-000002", **changes)]
     into = imported(tmp_path, vehicles=[de_vehicle()], contracts=contracts)
     assert (only_reject(into)["file"], only_reject(into)["code"]) == ("contracts.jsonl", code)
-    assert [c["contractId"] for c in read_jsonl(into / "contracts.jsonl")] == ["SC-DE-000001"]
+    assert [c["contractId"] for c in read_jsonl(prepared_file(into, "contracts.jsonl"))] == ["SC-DE-000001"]
 
 
 @pytest.mark.parametrize(

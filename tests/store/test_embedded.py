@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle, VehicleFile
-from store import EmbeddedStore, PreparedDataError, Store, load_vehicle_file, vehicle_file
+from store import EmbeddedStore, PreparedDataError, Store, load_vehicle_file, vehicle_file, versions
 from store import prepared as fmt
+from store.embedded import RECORDED_EVENTS
 from tests.preparation.deliveries import (
     CAMPAIGN,
     CH_VIN,
@@ -25,6 +26,7 @@ from tests.preparation.deliveries import (
     deliver,
     dms,
     dss,
+    import_delivery,
     imported,
     item,
 )
@@ -51,18 +53,21 @@ def write_prepared(
     contracts: list[ServiceContract] | None = None,
     campaigns: list[CampaignVehicle] | None = None,
 ) -> Path:
-    """A prepared directory written straight from records, in the order given."""
-    directory.mkdir(parents=True)
+    """A prepared data-set directory written straight from records, in the order given."""
     files = {
         fmt.VEHICLES: [fmt.vehicle_to_json(v) for v in vehicles],
         fmt.SERVICE_EVENTS: [fmt.event_to_json(e) for e in events or []],
         fmt.CONTRACTS: [fmt.contract_to_json(c) for c in contracts or []],
         fmt.CAMPAIGN_VEHICLES: [fmt.campaign_vehicle_to_json(c) for c in campaigns or []],
     }
-    for name, records in files.items():
-        (directory / name).write_text("".join(fmt.dumps(r) + "\n" for r in records), encoding="utf-8")
-    (directory / fmt.MANIFEST).write_text(json.dumps(fmt.manifest({name: len(r) for name, r in files.items()})))
+    content = {name: "".join(fmt.dumps(r) + "\n" for r in records).encode() for name, records in files.items()}
+    with versions.writing(directory) as writer:
+        writer.publish(content)
     return directory
+
+
+def served(directory: Path, name: str) -> Path:
+    return versions.served(directory) / name
 
 
 def test_an_imported_delivery_loads_into_the_records_the_calculation_reads(tmp_path: Path) -> None:
@@ -153,35 +158,82 @@ def test_a_missing_directory_is_not_a_prepared_data_set(tmp_path: Path) -> None:
 
 def test_a_raw_delivery_is_not_a_prepared_data_set(tmp_path: Path) -> None:
     delivery = deliver(tmp_path / "delivery", vehicles=[de_vehicle()])
-    with pytest.raises(PreparedDataError, match=r"manifest\.json is missing .*aftersales import"):
+    with pytest.raises(PreparedDataError, match=r"not a prepared data set: it has no 'current' .*aftersales import"):
         EmbeddedStore.load(delivery)
 
 
 def test_a_foreign_manifest_is_refused(tmp_path: Path) -> None:
     directory = write_prepared(tmp_path / "p", [VEHICLE])
-    (directory / fmt.MANIFEST).write_text('{"format": "something-else"}')
+    served(directory, fmt.MANIFEST).write_text('{"format": "something-else"}')
     with pytest.raises(PreparedDataError, match="does not name"):
         EmbeddedStore.load(directory)
 
 
 def test_another_format_version_is_refused(tmp_path: Path) -> None:
     directory = write_prepared(tmp_path / "p", [VEHICLE])
-    (directory / fmt.MANIFEST).write_text(json.dumps({"format": fmt.FORMAT, "version": fmt.VERSION + 1}))
+    served(directory, fmt.MANIFEST).write_text(json.dumps({"format": fmt.FORMAT, "version": fmt.VERSION + 1}))
     with pytest.raises(PreparedDataError, match="version"):
         EmbeddedStore.load(directory)
 
 
-def test_a_damaged_line_is_named_by_file_and_line(tmp_path: Path) -> None:
+def test_a_file_changed_after_the_import_is_refused(tmp_path: Path) -> None:
     directory = write_prepared(tmp_path / "p", [VEHICLE, replace(VEHICLE, vin=CH_VIN)])
-    lines = (directory / fmt.VEHICLES).read_text().splitlines()
-    (directory / fmt.VEHICLES).write_text(lines[0] + "\n" + '{"vin": "X"}\n')
-    with pytest.raises(PreparedDataError, match=r"vehicles.jsonl line 2"):
+    lines = served(directory, fmt.VEHICLES).read_text().splitlines()
+    served(directory, fmt.VEHICLES).write_text(lines[0] + "\n" + lines[1].replace('"DE"', '"CH"') + "\n")
+    with pytest.raises(PreparedDataError, match=r"vehicles.jsonl does not match the record count and SHA-256"):
+        EmbeddedStore.load(directory)
+
+
+def test_a_file_cut_short_is_refused(tmp_path: Path) -> None:
+    directory = write_prepared(tmp_path / "p", [VEHICLE, replace(VEHICLE, vin=CH_VIN)])
+    content = served(directory, fmt.VEHICLES).read_bytes()
+    served(directory, fmt.VEHICLES).write_bytes(content[: content.index(b"\n") + 1])
+    with pytest.raises(PreparedDataError, match=r"vehicles.jsonl does not match"):
+        EmbeddedStore.load(directory)
+
+
+def test_a_manifest_that_counts_other_records_is_refused(tmp_path: Path) -> None:
+    directory = write_prepared(tmp_path / "p", [VEHICLE])
+    manifest = json.loads(served(directory, fmt.MANIFEST).read_text())
+    manifest["files"][fmt.VEHICLES]["records"] = 2
+    served(directory, fmt.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(PreparedDataError, match=r"vehicles.jsonl does not match the record count"):
+        EmbeddedStore.load(directory)
+
+
+def test_an_undecodable_record_is_named_by_file_and_line(tmp_path: Path) -> None:
+    good = fmt.dumps(fmt.vehicle_to_json(VEHICLE)) + "\n"
+    files = {name: b"" for name in (fmt.SERVICE_EVENTS, fmt.CONTRACTS, fmt.CAMPAIGN_VEHICLES)}
+    with versions.writing(tmp_path / "p") as writer:
+        writer.publish({**files, fmt.VEHICLES: (good + '{"vin": "X"}\n').encode()})
+    with pytest.raises(PreparedDataError, match=r"vehicles.jsonl line 2 is not a prepared record"):
+        EmbeddedStore.load(tmp_path / "p")
+
+
+def test_a_directory_of_the_older_single_version_layout_is_refused_with_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / fmt.MANIFEST).write_text(json.dumps({"format": fmt.FORMAT, "version": 1, "records": {}}))
+    (tmp_path / "old" / fmt.VEHICLES).write_text("")
+    with pytest.raises(PreparedDataError, match=r"older format .*re-import the deliveries into a new directory"):
+        EmbeddedStore.load(tmp_path / "old")
+
+
+def test_a_version_directory_named_instead_of_its_data_set_is_refused_with_a_hint(tmp_path: Path) -> None:
+    directory = write_prepared(tmp_path / "p", [VEHICLE])
+    with pytest.raises(PreparedDataError, match=r"is one version of the data set .*/p: name that directory"):
+        EmbeddedStore.load(versions.served(directory))
+
+
+def test_a_pointer_to_a_missing_version_is_refused(tmp_path: Path) -> None:
+    directory = write_prepared(tmp_path / "p", [VEHICLE])
+    (directory / versions.CURRENT).write_text("000042\n")
+    with pytest.raises(PreparedDataError, match=r"names the version '000042'"):
         EmbeddedStore.load(directory)
 
 
 def test_a_missing_prepared_file_is_named(tmp_path: Path) -> None:
     directory = write_prepared(tmp_path / "p", [VEHICLE])
-    (directory / fmt.CONTRACTS).unlink()
+    served(directory, fmt.CONTRACTS).unlink()
     with pytest.raises(PreparedDataError, match=r"contracts\.jsonl is missing"):
         EmbeddedStore.load(directory)
 
@@ -197,3 +249,15 @@ def test_two_thousand_vehicles_with_ten_events_each_load_completely(tmp_path: Pa
     store = EmbeddedStore.load(directory)
     counts = asyncio.run(store.service_events([v.vin for v in vehicles]))
     assert [len(c) for c in counts] == [10] * 2000
+
+
+def test_events_recorded_through_the_api_survive_a_re_import(tmp_path: Path) -> None:
+    into = imported(tmp_path, vehicles=[de_vehicle()], events=[dss("DSS-1", "2023-03-10", 15000)])
+    recorded = event("API-1", date(2024, 5, 1), 30000)
+    asyncio.run(EmbeddedStore.load(into).record_event(recorded, "key-1", "fingerprint-1"))
+    later = deliver(tmp_path / "later", vehicles=[de_vehicle(usage="TAXI")], events=[dss("DSS-2", "2025-03-10", 45000)])
+    assert import_delivery(later, into) == 0
+    assert (into / RECORDED_EVENTS).exists() and not (versions.served(into) / RECORDED_EVENTS).exists()
+    file = load_vehicle_file(EmbeddedStore.load(into), DE_VIN)
+    assert file is not None and file.vehicle.usage == "TAXI"
+    assert [e.event_id for e in file.events] == ["DSS-1", "API-1", "DSS-2"]
