@@ -20,6 +20,8 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from schema.request_errors import GRAPHQL_VALIDATION_FAILED, coded
+
 CACHE_SIZE = 1024
 
 
@@ -40,12 +42,12 @@ class DocumentCache:
                     f"The document has more than {self.max_tokens} tokens; shorten it or split it into requests.",
                     extensions={"code": "QUERY_TOO_LARGE", "limit": self.max_tokens},
                 ) from None
-            raise GraphQLError(error.message, error.nodes, error.source, error.positions,
-                               extensions={"code": "GRAPHQL_PARSE_FAILED"}) from None  # fmt: skip
+            raise coded(error, "GRAPHQL_PARSE_FAILED") from None
 
     def _validate(self, query: str) -> tuple[GraphQLError, ...]:
         assert self.schema is not None, "bind the cache to its schema first"
-        return tuple(validate_document(self.schema, self.parse(query), self.rules))
+        errors = validate_document(self.schema, self.parse(query), self.rules)
+        return tuple(coded(error, GRAPHQL_VALIDATION_FAILED) for error in errors)
 
     def extension(self) -> type[SchemaExtension]:
         """A schema extension class that serves parsing and validation from this cache."""
