@@ -180,7 +180,7 @@ OPERATIONS = {
     "record": "mutation($input: ServiceEventInput!, $key: String) { recordServiceEvent(input: $input, "
     "idempotencyKey: $key) { id date odometer plausibility } }",
     "archive": "mutation($vin: String!, $input: QuoteInput!) { archiveServiceQuote(vin: $vin, input: $input) { id } }",
-    "archived": "query($id: ID!) { archivedQuote(id: $id) { vin } }",
+    "archived": "query($id: String!) { archivedQuote(id: $id) { vin } }",
     "vehicles": "query($vins: [String!]!) { vehicles(vins: $vins) { vin } }",
 }
 
