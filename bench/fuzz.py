@@ -23,10 +23,8 @@ from bench.graph import server
 from catalog import default_catalog
 from generator.command import write_delivery
 from preparation.command import import_delivery
-from tests.api.fuzzing import Request, codes, problems, requests
+from tests.api.fuzzing import KNOWN_VINS, Request, codes, problems, requests
 from tests.conftest import SEED, VEHICLES
-
-KNOWN_VINS = ["WXVZZZB8ZME456992", "TXNZZZS1ZSK257787", "1XVDL2SC1HC654745", "LXAFX2UJ9PF489765"]
 
 
 def fuzz(url: str, count: int, random_seed: int) -> tuple[Counter[int], Counter[str], list[tuple[Request, list[str]]]]:

@@ -24,6 +24,8 @@ from calculation.bounds import EARLIEST_DATE, LATEST_DATE, MAX_LOOK_AHEAD_DAYS, 
 from schema.build import build_schema
 
 SCHEMA = build_schema()._schema
+KNOWN_VINS = ("WXVZZZB8ZME456992", "TXNZZZS1ZSK257787", "1XVDL2SC1HC654745", "LXAFX2UJ9PF489765")
+"""Vehicles of the test data set (seed 42, 120 vehicles) in four markets, so that resolvers and the calculation run."""
 INT32 = 2**31 - 1
 # what a client must never see: a Python trace, an exception's repr, an object's address
 LEAKS = re.compile(r"Traceback|File \"|\w+(Error|Exception)\(|object at 0x")

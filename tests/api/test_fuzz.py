@@ -20,14 +20,13 @@ from starlette.testclient import TestClient
 
 from config import Config
 from server import create_app
-from tests.api.fuzzing import Request, problems, requests
+from tests.api.fuzzing import KNOWN_VINS, Request, problems, requests
 from tests.processes import HOST, LoopbackServer
 
-KNOWN_VINS = ["WXVZZZB8ZME456992", "TXNZZZS1ZSK257787", "1XVDL2SC1HC654745", "LXAFX2UJ9PF489765"]
 STRATEGY = requests(KNOWN_VINS)
 FUZZ = settings(
     max_examples=300, deadline=None, derandomize=True, database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )  # fmt: skip
 
 
