@@ -8,8 +8,9 @@ import sys
 from datetime import date
 from typing import Any
 
+from calculation.bounds import InputError
 from calculation.contract import service_quote
-from calculation.quote import QuoteInputError, QuoteRequest, QuoteWarning, compute
+from calculation.quote import QuoteRequest, QuoteWarning, compute
 from calculation.vin import validate_vin
 from catalog import default_catalog
 from store.base import load_vehicle_file
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     vin_warnings = [QuoteWarning(w.code, w.message) for w in check.warnings]
     try:
         quote = service_quote(compute(catalog, file, request, vin_warnings))
-    except QuoteInputError as exc:
+    except InputError as exc:
         return fail(f"{exc.code}: {exc.message}")
     if args.json:
         print(json.dumps(quote, indent=2, ensure_ascii=False))

@@ -9,6 +9,7 @@ from collections import deque
 from typing import NamedTuple
 
 from bus.base import CursorError, Entry
+from calculation.echo import quoted
 
 # wait_after hands out at most this many entries at once; the caller resumes from the last one
 WAIT_BATCH = 1_000
@@ -79,7 +80,7 @@ class MemoryBus:
 
     def _sequence(self, cursor: str) -> int:
         if SEQUENCE.fullmatch(cursor) is None or int(cursor) > self._last_sequence:
-            raise CursorError("INVALID_CURSOR", f"cursor {cursor!r} was never given out by this bus")
+            raise CursorError("INVALID_CURSOR", f"cursor {quoted(cursor)} was never given out by this bus")
         return int(cursor)
 
     def _first_retained(self) -> int:

@@ -10,6 +10,7 @@ import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
 from bus.base import CursorError, Entry
+from calculation.echo import quoted
 
 # wait_after hands out at most this many entries at once; the caller resumes from the last one
 WAIT_BATCH = 1_000
@@ -60,7 +61,7 @@ def parse_id(cursor: str) -> tuple[int, int]:
     match = ENTRY_ID.fullmatch(cursor)
     position = (0, 0) if match is None else (int(match[1]), int(match[2]))
     if position == (0, 0) or max(position) > ID_PART_MAX:
-        raise CursorError("INVALID_CURSOR", f"cursor {cursor!r} is not a stream entry id")
+        raise CursorError("INVALID_CURSOR", f"cursor {quoted(cursor)} is not a stream entry id")
     return position
 
 

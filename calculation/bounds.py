@@ -20,3 +20,42 @@ MAX_LOOK_AHEAD_DISTANCE = 1_000_000
 
 def date_in_range(value: date) -> bool:
     return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
+INVALID_ODOMETER = "INVALID_ODOMETER"
+INVALID_LOOK_AHEAD = "INVALID_LOOK_AHEAD"
+
+
+class InputError(ValueError):
+    """Input the calculation cannot honour: `code` is machine-readable, the message a sentence for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_date(label: str, value: date) -> None:
+    """`label` names the date in the message, e.g. "quote date"."""
+    if not date_in_range(value):
+        raise InputError(
+            DATE_OUT_OF_RANGE, f"The {label} {value} is outside the supported range {EARLIEST_DATE} to {LATEST_DATE}."
+        )
+
+
+def check_odometer(value: int) -> None:
+    if value < 0:
+        raise InputError(INVALID_ODOMETER, f"Odometer {value} is negative.")
+    if value > MAX_ODOMETER:
+        raise InputError(INVALID_ODOMETER, f"Odometer {value:,} is above the supported maximum of {MAX_ODOMETER:,}.")
+
+
+def check_look_ahead(kind: str, value: int | None, maximum: int) -> None:
+    """`kind` is "days" or "distance"; None means the market's default."""
+    if value is None:
+        return
+    if value < 0:
+        raise InputError(INVALID_LOOK_AHEAD, f"Look-ahead {kind} {value} is negative.")
+    if value > maximum:
+        raise InputError(INVALID_LOOK_AHEAD, f"Look-ahead {kind} {value:,} is above the maximum of {maximum:,}.")

@@ -11,9 +11,18 @@ from datetime import date
 from decimal import Decimal
 
 from calculation import due, oil
+from calculation.bounds import (
+    MAX_LOOK_AHEAD_DAYS,
+    MAX_LOOK_AHEAD_DISTANCE,
+    InputError,
+    check_date,
+    check_look_ahead,
+    check_odometer,
+)
 from calculation.context import VehicleContext
 from calculation.dates import age_months
 from calculation.due import DueItem, DueRequest
+from calculation.echo import quoted
 from calculation.money import ceil_units, round_money, round_to_step
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, VehicleFile, history_order
 from catalog import Catalog
@@ -26,15 +35,6 @@ TECH_CAMPAIGN = "TECH_CAMPAIGN"
 OIL_SERVICE_ITEMS = frozenset({"OIL_SVC_FIXED", "OIL_SVC_FLEX", "OIL_SVC_SEVERE"})
 ODOMETER_TOLERANCE = 50  # DOMAIN §7.4 rule 2: readings may differ by this much before they count as lower
 LABOUR_UNIT_PRICE_DECIMALS = 4  # D19: display only
-
-
-class QuoteInputError(ValueError):
-    """A quote request the calculation cannot honour; `code` is machine-readable, the message a sentence."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -135,24 +135,23 @@ class _Line:
 
 
 def check_request(catalog: Catalog, request: QuoteRequest) -> None:
-    """Raises QuoteInputError for input the calculation cannot honour (D16 and plain range checks)."""
+    """Raises InputError for input the calculation cannot honour (D16 and the supported ranges)."""
     groups = {g.group for g in catalog.commercial.customer_groups}
     if request.customer_group not in groups:
-        raise QuoteInputError(
+        raise InputError(
             "UNKNOWN_CUSTOMER_GROUP",
-            f"Customer group {request.customer_group!r} is unknown; use one of {', '.join(sorted(groups))}.",
+            f"Customer group {quoted(request.customer_group)} is unknown; use one of {', '.join(sorted(groups))}.",
         )
-    if request.odometer < 0:
-        raise QuoteInputError("INVALID_ODOMETER", f"Odometer {request.odometer} is negative.")
-    for name, ahead in (("distance", request.look_ahead_distance), ("days", request.look_ahead_days)):
-        if ahead is not None and ahead < 0:
-            raise QuoteInputError("INVALID_LOOK_AHEAD", f"Look-ahead {name} {ahead} is negative.")
+    check_date("quote date", request.quote_date)
+    check_odometer(request.odometer)
+    check_look_ahead("distance", request.look_ahead_distance, MAX_LOOK_AHEAD_DISTANCE)
+    check_look_ahead("days", request.look_ahead_days, MAX_LOOK_AHEAD_DAYS)
     for code in request.include_recommended:
         item = catalog.service_items.get(code)
         if item is None or item.category != "REC":
-            raise QuoteInputError(
+            raise InputError(
                 "NOT_A_RECOMMENDED_ITEM",
-                f"{code!r} is not a recommended item; recommended items are "
+                f"{quoted(code)} is not a recommended item; recommended items are "
                 f"{', '.join(i.code for i in catalog.service_items.values() if i.category == 'REC')}.",
             )
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from calculation.echo import quoted
 from calculation.records import Vehicle
 from catalog import Catalog
 from catalog.conditions import holds
@@ -133,7 +134,7 @@ def _format_issue(vin: str, scheme: VinScheme) -> VinIssue:
         allowed = {char for char, _ in scheme.transliteration}
         bad = sorted({char for char in vin if char not in allowed})
         reason = f"contains {', '.join(repr(c) for c in bad)}; only digits and letters other than I, O, Q are allowed"
-    return VinIssue(INVALID_VIN_FORMAT, f"VIN {vin!r} {reason}.")
+    return VinIssue(INVALID_VIN_FORMAT, f"VIN {quoted(vin)} {reason}.")
 
 
 def _check_digit_issue(vin: str, scheme: VinScheme, brand: Brand | None, market: Market | None) -> VinIssue | None:

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from calculation.contract import ServiceQuoteView, as_json, quote_view_from_json
+from calculation.echo import quoted
 from calculation.quote import QuoteRequest
 from calculation.records import VehicleFile
 from calculation.vin import validate_vin
@@ -104,6 +105,6 @@ async def archived_quote(
     quote_id: Annotated[str, strawberry.argument(name="id", description="The archive id (64 hex digits).")],
 ) -> ArchivedQuote | None:
     if not ARCHIVE_ID.match(quote_id):
-        raise domain_error("INVALID_ARCHIVE_ID", f"{quote_id!r} is not an archive id (64 lower-case hex digits).")
+        raise domain_error("INVALID_ARCHIVE_ID", f"{quoted(quote_id)} is not an archive id (64 lower-case hex digits).")
     data = await request_context(info).archive.get(quote_id)
     return None if data is None else archived(quote_id, data)

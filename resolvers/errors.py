@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from graphql import GraphQLError
 
-from calculation.quote import QuoteInputError
+from calculation.bounds import InputError
 from calculation.vin import VinIssue
 
 
@@ -18,8 +20,17 @@ def vin_error(issue: VinIssue) -> GraphQLError:
     return domain_error(issue.code, issue.message)
 
 
-def quote_input_error(error: QuoteInputError) -> GraphQLError:
+def input_error(error: InputError) -> GraphQLError:
     return domain_error(error.code, error.message)
+
+
+@contextmanager
+def client_input() -> Iterator[None]:
+    """Checks of the client's input inside raise InputError; it leaves as a coded GraphQL error."""
+    try:
+        yield
+    except InputError as exc:
+        raise input_error(exc) from None
 
 
 def too_many_keys(count: int, limit: int) -> GraphQLError:

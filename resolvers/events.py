@@ -16,12 +16,14 @@ from strawberry.types import Info
 
 from bus.base import CursorError
 from bus.hub import SubscriberTooSlow
+from calculation.bounds import check_odometer
+from calculation.echo import cut, quoted
 from calculation.quote import TECH_CAMPAIGN, open_campaigns
 from calculation.records import EventItem, ServiceEvent, Vehicle
 from calculation.vin import validate_vin
 from preparation.merge import check_odometers
 from resolvers.context import RequestContext, request_context
-from resolvers.errors import domain_error, vin_error
+from resolvers.errors import client_input, domain_error, vin_error
 from store import prepared
 from store.base import IdempotencyConflict
 
@@ -75,7 +77,9 @@ async def _items(ctx: RequestContext, vehicle: Vehicle, request: EventRequest) -
         raise domain_error("NO_ITEMS", "A service event needs at least one item code.")
     unknown = [c for c in request.item_codes if c not in ctx.catalog.service_items]
     if unknown:
-        raise domain_error("UNKNOWN_ITEM_CODE", f"Unknown item codes: {', '.join(unknown)}.", itemCodes=unknown)
+        raise domain_error(
+            "UNKNOWN_ITEM_CODE", f"Unknown item codes: {cut(', '.join(unknown))}.", itemCodes=[cut(c) for c in unknown]
+        )
     items = [EventItem(code) for code in dict.fromkeys(request.item_codes) if code != TECH_CAMPAIGN]
     if TECH_CAMPAIGN in request.item_codes:
         assignments, events = await asyncio.gather(
@@ -97,8 +101,8 @@ def _check_dates(vehicle: Vehicle, request: EventRequest) -> None:
             "EVENT_BEFORE_HANDOVER",
             f"The service date {request.date} is before the handover on {vehicle.handover_date}.",
         )
-    if request.odometer < 0:
-        raise domain_error("INVALID_ODOMETER", f"Odometer {request.odometer} is negative.")
+    with client_input():
+        check_odometer(request.odometer)
     if not request.workshop_code.strip():
         raise domain_error("INVALID_WORKSHOP_CODE", "The workshop code is empty.")
 
@@ -141,7 +145,7 @@ async def record_service_event(info: Info, request: EventRequest, idempotency_ke
         recorded = await ctx.store.record_event(checked, idempotency_key, request.fingerprint(vehicle.vin))
     except IdempotencyConflict:
         raise domain_error(
-            "IDEMPOTENCY_KEY_REUSED", f"Idempotency key {idempotency_key!r} was used for a different request."
+            "IDEMPOTENCY_KEY_REUSED", f"Idempotency key {quoted(idempotency_key)} was used for a different request."
         ) from None
     if recorded.cursor is None:
         cursor = await _publish(ctx, notification_payload(ctx, vehicle, recorded.event))

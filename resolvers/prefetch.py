@@ -41,8 +41,10 @@ async def _engines(ctx: RequestContext, vehicles: Sequence[Vehicle], selections:
 
 async def prefetch(ctx: RequestContext, vehicles: Sequence[Vehicle], selections: Iterable[Selection]) -> None:
     """Loads, concurrently, what the selected fields of these vehicles need."""
-    wanted = children(selections)
     vins = [v.vin for v in vehicles]
+    if not vins:  # before any coroutine is made: one never awaited would be a warning
+        return
+    wanted = children(selections)
     jobs: list[Awaitable[Any]] = []
     if "engine" in wanted:
         jobs.append(_engines(ctx, vehicles, wanted["engine"]))
@@ -52,6 +54,6 @@ async def prefetch(ctx: RequestContext, vehicles: Sequence[Vehicle], selections:
         jobs.append(ctx.loaders.contracts_by_vin.load_many(vins))
     if wanted.keys() & NEEDS_CAMPAIGNS:
         jobs.append(ctx.loaders.campaign_assignments_by_vin.load_many(vins))
-    if vins and jobs:
+    if jobs:
         # a failing source fails only the fields that read it, when they do: the vehicles are still returned
         await asyncio.gather(*jobs, return_exceptions=True)

@@ -12,26 +12,25 @@ from typing import Any
 from strawberry.types import Info
 
 from calculation import due, oil
+from calculation.bounds import check_date, check_odometer
 from calculation.context import VehicleContext
 from calculation.contract import DueItemView, PositionView, ServiceQuoteView, due_item, quote_view
 from calculation.eligibility import EligibilityResult, check_eligibility
 from calculation.money import format_money
-from calculation.quote import QuoteInputError, QuoteRequest, QuoteWarning, check_request, compute
+from calculation.quote import QuoteRequest, QuoteWarning, check_request, compute
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, VehicleFile
 from calculation.vin import validate_vin
 from catalog.records import LabourTime, OilNorm, OilProduct, Part, ServiceProduct
 from resolvers.context import RequestContext, request_context
-from resolvers.errors import quote_input_error
+from resolvers.errors import client_input
 from resolvers.loaders import when_loaded
 
 PRICED_PARTS = ("PART", "FLUID")
 
 
 def checked(ctx: RequestContext, request: QuoteRequest) -> None:
-    try:
+    with client_input():
         check_request(ctx.catalog, request)
-    except QuoteInputError as exc:
-        raise quote_input_error(exc) from None
 
 
 def quote_for(ctx: RequestContext, file: VehicleFile, request: QuoteRequest) -> ServiceQuoteView:
@@ -138,6 +137,9 @@ class ProductOffer:
 
 async def service_product_offers(root: Vehicle, info: Info, purchase_date: date, odometer: int) -> list[ProductOffer]:
     """§6 eligibility of every sold service product for this vehicle on a purchase date."""
+    with client_input():
+        check_date("purchase date", purchase_date)
+        check_odometer(odometer)
     ctx = request_context(info)
     events = await ctx.loaders.service_events_by_vin.load(root.vin)
     return [

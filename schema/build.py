@@ -10,6 +10,7 @@ from schema.document_cache import DocumentCache
 from schema.events import Subscription
 from schema.limits import QueryLimits, schema_rules
 from schema.query import Query
+from schema.request_errors import CodedRequestErrors
 from schema.scalars import SCALARS
 
 
@@ -23,6 +24,7 @@ def build_schema(limits: QueryLimits | None = None, production: bool = False) ->
         subscription=Subscription,
         extensions=[cache.extension()],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=production),
+        execution_context_class=CodedRequestErrors,
     )
     cache.schema = schema._schema
     return schema

@@ -20,6 +20,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from schema.limits import QueryLimits, check_limits
+from schema.request_errors import GRAPHQL_VALIDATION_FAILED, coded
 
 CACHE_SIZE = 1024
 
@@ -47,14 +48,14 @@ class DocumentCache:
                     f"The document has more than {limit} tokens; shorten it or split it into requests.",
                     extensions={"code": "QUERY_TOO_LARGE", "limit": limit},
                 ) from None
-            raise GraphQLError(error.message, error.nodes, error.source, error.positions,
-                               extensions={"code": "GRAPHQL_PARSE_FAILED"}) from None  # fmt: skip
+            raise coded(error, "GRAPHQL_PARSE_FAILED") from None
 
     def _validate(self, query: str) -> tuple[GraphQLError, ...]:
         assert self.schema is not None, "bind the cache to its schema first"
         document = self.parse(query)
         # a document over a limit is refused on that alone: full validation of it could take long
-        return tuple(check_limits(document, self.limits) or validate_document(self.schema, document, self.rules))
+        errors = check_limits(document, self.limits) or validate_document(self.schema, document, self.rules)
+        return tuple(coded(error, GRAPHQL_VALIDATION_FAILED) for error in errors)
 
     def extension(self) -> type[SchemaExtension]:
         """A schema extension class that serves parsing and validation from this cache."""

@@ -16,6 +16,7 @@ from resolvers import vehicle as vehicle_resolvers
 from resolvers.context import request_context
 from resolvers.errors import too_many_filter_values
 from resolvers.events import EventFilter, EventRequest, Notification
+from schema.quote import ODOMETER_RANGE
 from schema.service import ServiceEvent
 from schema.vehicle import Vehicle
 
@@ -25,7 +26,10 @@ class ServiceEventInput:
     vin: str = strawberry.field(description="The vehicle's VIN, any case.")
     date: datetime.date = strawberry.field(description="Date of the visit; not in the future, not before handover.")
     odometer: int = strawberry.field(
-        description="Odometer in the market's unit. Lower than an earlier reading: kept, flagged ROLLBACK (§7.4)."
+        description=(
+            f"Odometer in the market's unit, {ODOMETER_RANGE}. Lower than an earlier reading: kept, flagged ROLLBACK "
+            "(§7.4)."
+        )
     )
     workshop_code: str = strawberry.field(description="The workshop's dealer code.")
     authorised_workshop: bool = strawberry.field(description="Whether the workshop is an authorised partner.")

@@ -6,16 +6,23 @@ import datetime
 
 import strawberry
 
+from calculation.bounds import EARLIEST_DATE, LATEST_DATE, MAX_LOOK_AHEAD_DAYS, MAX_LOOK_AHEAD_DISTANCE, MAX_ODOMETER
 from calculation.quote import QuoteRequest
 from resolvers import quote as quote_resolvers
 from schema.enums import CustomerGroup, DueStatus, Payer, PositionType, ServiceRegime
 from schema.scalars import DecimalText
 
+DATE_RANGE = f"{EARLIEST_DATE} to {LATEST_DATE}"
+ODOMETER_RANGE = f"0 to {MAX_ODOMETER:,}"
+"""The supported ranges as descriptions state them; outside them a field is DATE_OUT_OF_RANGE or INVALID_ODOMETER."""
+
 
 @strawberry.input(description="What to quote: the visit's date and odometer, the customer group and optional items.")
 class QuoteInput:
-    quote_date: datetime.date = strawberry.field(description="Business date of the workshop visit.")
-    odometer: int = strawberry.field(description="Odometer reading in the market's distance unit (km or mi).")
+    quote_date: datetime.date = strawberry.field(description=f"Business date of the workshop visit, {DATE_RANGE}.")
+    odometer: int = strawberry.field(
+        description=f"Odometer reading in the market's distance unit (km or mi), {ODOMETER_RANGE}."
+    )
     customer_group: CustomerGroup | None = strawberry.field(
         default=CustomerGroup.RETAIL, description="Decides the discount rates; null means RETAIL."
     )
@@ -39,16 +46,19 @@ class QuoteInput:
 
 @strawberry.input(description="When to evaluate due items, with optional look-ahead overrides (DOMAIN §8.4).")
 class DueInput:
-    quote_date: datetime.date = strawberry.field(description="Date to evaluate at.")
-    odometer: int = strawberry.field(description="Odometer in the market's distance unit.")
+    quote_date: datetime.date = strawberry.field(description=f"Date to evaluate at, {DATE_RANGE}.")
+    odometer: int = strawberry.field(description=f"Odometer in the market's distance unit, {ODOMETER_RANGE}.")
     include_recommended: list[str] | None = strawberry.field(
         default_factory=list, description="Recommended (REC) items to evaluate too."
     )
     include_statutory: bool | None = strawberry.field(default=False, description="Evaluate the statutory test too.")
     look_ahead_distance: int | None = strawberry.field(
-        default=None, description="Look-ahead distance; default the market's (1,000 km / 600 mi)."
+        default=None,
+        description=f"Look-ahead distance, 0 to {MAX_LOOK_AHEAD_DISTANCE:,}; default the market's (1,000 km / 600 mi).",
     )
-    look_ahead_days: int | None = strawberry.field(default=None, description="Look-ahead days; default 30.")
+    look_ahead_days: int | None = strawberry.field(
+        default=None, description=f"Look-ahead days, 0 to {MAX_LOOK_AHEAD_DAYS:,}; default 30."
+    )
 
     def request(self) -> QuoteRequest:
         return QuoteRequest(

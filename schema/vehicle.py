@@ -13,11 +13,10 @@ from calculation.contract import DueItemView, ServiceQuoteView
 from calculation.records import Vehicle as VehicleRecord
 from resolvers import quote as quote_resolvers
 from resolvers import vehicle as vehicle_resolvers
-from resolvers.errors import domain_error
 from resolvers.quote import ProductOffer
 from schema.enums import ServiceRegime
 from schema.oil import OilNorm, OilRequirement
-from schema.quote import DueInput, DueItem, QuoteInput, ServiceQuote
+from schema.quote import DATE_RANGE, ODOMETER_RANGE, DueInput, DueItem, QuoteInput, ServiceQuote
 from schema.scalars import DecimalText
 from schema.service import Campaign, ServiceContract, ServiceEvent, ServiceProductOffer
 
@@ -91,11 +90,11 @@ def _due_services(
 async def _service_products(
     root: strawberry.Parent[VehicleRecord],
     info: Info,
-    purchase_date: Annotated[datetime.date, strawberry.argument(description="Date the product would be bought.")],
-    odometer: Annotated[int, strawberry.argument(description="Odometer on that date, market unit.")],
+    purchase_date: Annotated[
+        datetime.date, strawberry.argument(description=f"Date the product would be bought, {DATE_RANGE}.")
+    ],
+    odometer: Annotated[int, strawberry.argument(description=f"Odometer on that date, market unit, {ODOMETER_RANGE}.")],
 ) -> list[ProductOffer]:
-    if odometer < 0:
-        raise domain_error("INVALID_ODOMETER", f"Odometer {odometer} is negative.")
     return await quote_resolvers.service_product_offers(root, info, purchase_date, odometer)
 
 

@@ -33,7 +33,7 @@ def test_a_repeated_query_is_parsed_and_validated_once(monkeypatch: pytest.Monke
             result = await schema.execute("{ __typename }")
             assert result.data == {"__typename": "Query"}
         result = await schema.execute("{ nope }")
-        assert result.errors and result.errors[0].extensions == {}
+        assert result.errors and result.errors[0].extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
         await schema.execute("{ nope }")
 
     asyncio.run(run())

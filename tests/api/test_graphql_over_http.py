@@ -44,7 +44,7 @@ def test_graphql_response_json_answers_400_without_data_when_nothing_was_execute
     for query, variables, code in [
         ("{", None, "GRAPHQL_PARSE_FAILED"),
         ("{ noSuchField }", None, "GRAPHQL_VALIDATION_FAILED"),
-        ("query ($vin: String!) { vehicle(vin: $vin) { vin } }", {"vin": None}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query ($vin: String!) { vehicle(vin: $vin) { vin } }", {"vin": None}, "BAD_USER_INPUT"),
     ]:
         response = ask(client, query, variables=variables)
         assert response.status_code == 400, query

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from calculation.quote import QuoteInputError, QuoteRequest
+from calculation.bounds import InputError
+from calculation.quote import QuoteRequest
 from calculation.records import CampaignVehicle, ServiceContract, VehicleFile
 from catalog import default_catalog
 from tests.calculation.builders import due_of, event, quote, vehicle
@@ -355,9 +356,14 @@ def test_recommended_item_not_yet_due_is_listed_but_not_priced() -> None:
         (QuoteRequest(date(2024, 1, 1), -1), "INVALID_ODOMETER"),
         (QuoteRequest(date(2024, 1, 1), 1000, customer_group="VIP"), "UNKNOWN_CUSTOMER_GROUP"),
         (QuoteRequest(date(2024, 1, 1), 1000, look_ahead_days=-1), "INVALID_LOOK_AHEAD"),
+        (QuoteRequest(date(2024, 1, 1), 10_000_000), "INVALID_ODOMETER"),
+        (QuoteRequest(date(2024, 1, 1), 1000, look_ahead_days=3661), "INVALID_LOOK_AHEAD"),
+        (QuoteRequest(date(2024, 1, 1), 1000, look_ahead_distance=1_000_001), "INVALID_LOOK_AHEAD"),
+        (QuoteRequest(date(1899, 12, 31), 1000), "DATE_OUT_OF_RANGE"),
+        (QuoteRequest(date(2200, 1, 1), 1000), "DATE_OUT_OF_RANGE"),
     ],
 )
 def test_bad_quote_input_is_an_error_with_a_code(request_: QuoteRequest, code: str) -> None:
-    with pytest.raises(QuoteInputError) as raised:
+    with pytest.raises(InputError) as raised:
         quote(VehicleFile(vehicle()), request_)
     assert raised.value.code == code and raised.value.message
