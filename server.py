@@ -11,7 +11,6 @@ from functools import partial
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -36,45 +35,15 @@ from http_api.errors import error_body, internal_error, json_answer, router_refu
 from http_api.request_ids import RequestIds
 from http_api.websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
 from resolvers.context import RequestContext
+from resolvers.error_report import format_error
 from schema.build import build_schema
 from sources import Sources
 from store.archive import DirectoryArchive, QuoteArchive
-from store.aws_settings import AwsUnavailable
-from store.base import Store, StoreUnavailable
+from store.base import Store
 from store.embedded import EmbeddedStore
 
 log = logging.getLogger("aftersales")
 GC_YOUNG_THRESHOLD = 50_000
-
-
-def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
-    """Every error gets a code; an unexpected exception becomes INTERNAL, its text and trace only in the log."""
-    formatted: dict[str, Any] = dict(error.formatted)
-    extensions = dict(error.extensions or {})
-    original = error.original_error
-    if "code" in extensions:
-        pass
-    elif isinstance(error, GraphQLSyntaxError):
-        extensions["code"] = "GRAPHQL_PARSE_FAILED"
-    elif original is None or isinstance(original, GraphQLError):
-        extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
-    elif isinstance(original, StoreUnavailable):
-        log.warning(
-            "source %s unavailable at %s: %s", original.source, error.path, original.detail,
-            extra={"request_id": request_id},
-        )  # fmt: skip
-        formatted["message"] = f"The {original.source} source system is not available right now; try again later."
-        extensions = {"code": "SOURCE_UNAVAILABLE", "source": original.source, "requestId": request_id}
-    elif isinstance(original, AwsUnavailable):
-        log.warning("archive unavailable at %s: %s", error.path, original.detail, extra={"request_id": request_id})
-        formatted["message"] = "The quote archive is not available right now; try again later."
-        extensions = {"code": "SOURCE_UNAVAILABLE", "source": "ARCHIVE", "requestId": request_id}
-    else:
-        log.error("unexpected error at %s", error.path, exc_info=original, extra={"request_id": request_id})
-        formatted["message"] = f"An internal error occurred; quote request id {request_id} when you report it."
-        extensions = {"code": "INTERNAL", "requestId": request_id}
-    formatted["extensions"] = extensions
-    return formatted
 
 
 class GraphQLEndpoint(GraphQL[RequestContext, None]):

@@ -12,6 +12,7 @@ from schema.limits import QueryLimits, schema_rules
 from schema.query import Query
 from schema.request_errors import CodedRequestErrors
 from schema.scalars import SCALARS
+from schema.stream_errors import StreamErrorReport
 
 
 def build_schema(limits: QueryLimits | None = None, production: bool = False) -> strawberry.Schema:
@@ -22,7 +23,7 @@ def build_schema(limits: QueryLimits | None = None, production: bool = False) ->
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[cache.extension()],
+        extensions=[cache.extension(), StreamErrorReport],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=production),
         execution_context_class=CodedRequestErrors,
     )

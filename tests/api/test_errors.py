@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -99,3 +100,35 @@ def test_a_failing_source_fails_only_the_fields_that_read_it(broken: Callable[[s
         (["vehicles", 0, "serviceEvents"], "INTERNAL"),
         (["vehicles", 1, "serviceEvents"], "INTERNAL"),
     ]
+
+
+class BrokenContracts:
+    name = "SCS"
+
+    async def contracts_by_vin(self, vins: Any) -> Any:
+        raise RuntimeError(SECRET)
+
+
+def with_broken_contracts(store: Store, catalog: Catalog) -> Sources:
+    return replace(Sources.over(store, catalog), service_contracts=BrokenContracts())  # type: ignore[arg-type]
+
+
+def test_an_internal_error_in_a_subscription_is_masked_like_over_http(prepared: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(prepared, data)  # recording writes a journal into the data set
+    app = create_app(Config(data_dir=data, cache_dir=tmp_path / "cache"), sources_for=with_broken_contracts)
+    subscription = "subscription { serviceEventRecorded { vin vehicle { vin contracts { id } } } }"
+    record = """mutation { recordServiceEvent(input: {vin: "WXVZZZB8ZME456992", date: "2025-06-30", odometer: 79500,
+        workshopCode: "DE-042", authorisedWorkshop: true, itemCodes: ["POLLEN_FILTER"]}) { id } }"""
+    with TestClient(app) as client, client.websocket_connect("/graphql", ["graphql-transport-ws"]) as socket:
+        socket.send_json({"type": "connection_init"})
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscription}})
+        assert "errors" not in graphql(client, record)
+        message = socket.receive_json()
+    assert message["type"] == "next"
+    payload = message["payload"]
+    assert payload["data"]["serviceEventRecorded"]["vehicle"] == {"vin": "WXVZZZB8ZME456992", "contracts": None}
+    (error,) = payload["errors"]
+    assert error["extensions"]["code"] == "INTERNAL" and error["extensions"]["requestId"] in error["message"]
+    assert "hunter2" not in str(message) and "RuntimeError" not in str(message)
