@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,15 +22,30 @@ from tests.api.conftest import graphql
 SECRET = "password=hunter2 at /srv/dss/connection.py line 42"
 
 
-class BrokenHistory:
-    name = "DSS/DMS"
+class Broken:
+    """A source system whose every batch call fails with an exception that names a secret."""
 
-    async def events_by_vin(self, vins: Any) -> Any:
-        raise RuntimeError(SECRET)
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getattr__(self, method: str) -> Callable[..., Awaitable[Any]]:
+        async def fail(*_: Any) -> Any:
+            raise RuntimeError(SECRET)
+
+        return fail
 
 
-def with_broken_history(store: Store, catalog: Catalog) -> Sources:
-    return replace(Sources.over(store, catalog), service_history=BrokenHistory())  # type: ignore[arg-type]
+def breaking(source: str, name: str) -> Callable[[Store, Catalog], Sources]:
+    """Sources over the store with `source` (a field of Sources) broken."""
+
+    def sources_for(store: Store, catalog: Catalog) -> Sources:
+        failing: dict[str, Any] = {source: Broken(name)}
+        return replace(Sources.over(store, catalog), **failing)
+
+    return sources_for
+
+
+with_broken_history = breaking("service_history", "DSS/DMS")
 
 
 @pytest.fixture
@@ -102,21 +117,11 @@ def test_a_failing_source_fails_only_the_fields_that_read_it(broken: Callable[[s
     ]
 
 
-class BrokenContracts:
-    name = "SCS"
-
-    async def contracts_by_vin(self, vins: Any) -> Any:
-        raise RuntimeError(SECRET)
-
-
-def with_broken_contracts(store: Store, catalog: Catalog) -> Sources:
-    return replace(Sources.over(store, catalog), service_contracts=BrokenContracts())  # type: ignore[arg-type]
-
-
 def test_an_internal_error_in_a_subscription_is_masked_like_over_http(prepared: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(prepared, data)  # recording writes a journal into the data set
-    app = create_app(Config(data_dir=data, cache_dir=tmp_path / "cache"), sources_for=with_broken_contracts)
+    config = Config(data_dir=data, cache_dir=tmp_path / "cache")
+    app = create_app(config, sources_for=breaking("service_contracts", "SCS"))
     subscription = "subscription { serviceEventRecorded { vin vehicle { vin contracts { id } } } }"
     record = """mutation { recordServiceEvent(input: {vin: "WXVZZZB8ZME456992", date: "2025-06-30", odometer: 79500,
         workshopCode: "DE-042", authorisedWorkshop: true, itemCodes: ["POLLEN_FILTER"]}) { id } }"""

@@ -304,31 +304,28 @@ def test_a_filter_list_of_101_entries_is_too_many_filter_values(server: Aftersal
     server.assert_no_traceback()
 
 
-def test_a_filter_list_of_100_entries_is_served(server: AftersalesServer) -> None:
+def first_notification(server: AftersalesServer, operation_id: str, filter: dict[str, Any] | None) -> dict[str, Any]:
+    """What a new subscription receives when an event is recorded after it started."""
+
     async def scenario() -> dict[str, Any]:
         socket = await opened(server.url)
-        await subscribe(socket, "1", {"vins": [VIN, *(f"V{n:03d}" for n in range(99))]})
+        await subscribe(socket, operation_id, filter)
         await asyncio.sleep(0.3)
         await asyncio.get_running_loop().run_in_executor(None, record, server.url)
         message = await received(socket)
         await socket.close()
         return message
 
-    message = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_a_filter_list_of_100_entries_is_served(server: AftersalesServer) -> None:
+    message = first_notification(server, "1", {"vins": [VIN, *(f"V{n:03d}" for n in range(99))]})
     assert message["payload"]["data"]["serviceEventRecorded"]["vin"] == VIN, message
 
 
 def test_after_every_kind_of_abuse_the_server_still_serves_a_subscription(server: AftersalesServer) -> None:
-    async def scenario() -> dict[str, Any]:
-        socket = await opened(server.url)
-        await subscribe(socket, "after", None)
-        await asyncio.sleep(0.3)
-        await asyncio.get_running_loop().run_in_executor(None, record, server.url)
-        message = await received(socket)
-        await socket.close()
-        return message
-
-    message = asyncio.run(scenario())
+    message = first_notification(server, "after", None)
     assert (message["id"], message["type"]) == ("after", "next")
     assert message["payload"]["data"]["serviceEventRecorded"]["vin"] == VIN
     server.assert_no_traceback()
