@@ -56,6 +56,14 @@ class LoopbackServer:
                 self.stop()
         raise RuntimeError(f"the {self.name} did not start: {last_error}")
 
+    def restart(self) -> Self:
+        """Stops the server if it runs and starts it again on the same port, where its clients look for it."""
+        if self.port is None:
+            raise RuntimeError(f"the {self.name} was never started")
+        self.stop()
+        self._spawn(self.port)
+        return self
+
     def _spawn(self, port: int) -> None:
         self.port = port
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the process, closed in stop()
