@@ -66,7 +66,8 @@ def stream_length(url: str) -> int:
 
 def one_event_id(bodies: list[dict[str, Any]]) -> str:
     assert all("errors" not in b for b in bodies), [b for b in bodies if "errors" in b][:1]
-    (event_id,) = {b["data"]["recordServiceEvent"]["id"] for b in bodies}
+    ids: set[str] = {b["data"]["recordServiceEvent"]["id"] for b in bodies}
+    (event_id,) = ids
     return event_id
 
 
