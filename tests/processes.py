@@ -40,6 +40,12 @@ class LoopbackServer:
         raise NotImplementedError
 
     @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RuntimeError(f"the {self.name} is not running")
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

@@ -4,7 +4,9 @@ never nears the 400 KB item limit; the idempotency key is claimed atomically by 
 from __future__ import annotations
 
 import asyncio
+from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from store import tables
 from store.aws import aws_client
 from store.dynamodb import DynamoStore
 from tests.api.conftest import codes, graphql
+from tests.api.test_real_server import BIN, serve
 from tests.aws.proxy import MotoProxy
 from tests.aws.test_backends import (  # noqa: F401  (fixtures)
     HISTORY,
@@ -29,6 +32,10 @@ from tests.aws.test_backends import (  # noqa: F401  (fixtures)
     dynamodb_config,
     service_event,
 )
+from tests.bus.conftest import redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.events.test_exactly_once import TWINS, one_event_id, request, send_at_once, stream_length
+from tests.events.test_subscriptions import nothing_more
+from tests.events.ws_client import Subscriber
 
 EVENTS = 1000
 NOTE = "𝄞" * MAX_NOTE_LENGTH  # the longest note, of four-byte characters: the most bytes a note can take
@@ -114,3 +121,33 @@ def test_input_past_the_bounds_is_refused_before_anything_is_written(
     body = graphql(dynamodb, RECORD, {"input": {**service_event(), **changes}, "key": "ro-1"})
     assert body["data"] is None and codes(body) == [code]
     assert graphql(dynamodb, HISTORY)["data"]["vehicle"]["serviceEvents"] == before
+
+
+def test_two_servers_on_one_dynamodb_and_one_redis_record_and_publish_concurrent_twins_once(
+    dynamodb_config: Config,  # noqa: F811
+    redis_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    env = {"AFTERSALES_BACKEND": "dynamodb", "AFTERSALES_TABLE_PREFIX": SETTINGS.table_prefix,
+           "AFTERSALES_BUCKET": SETTINGS.bucket, "AFTERSALES_EVENT_BUS": "redis", "AFTERSALES_REDIS_URL": redis_url,
+           "AFTERSALES_CACHE_DIR": str(tmp_path)}  # fmt: skip
+    served = contextmanager(serve)
+    command = [str(BIN / "aftersales"), "serve"]
+    with served(command, env) as (first, _), served(command, env) as (second, _):
+
+        async def scenario() -> str:
+            subscribers = [await Subscriber.open(first), await Subscriber.open(second)]
+            bodies = await send_at_once([first, second], request())
+            assert len(bodies) == TWINS
+            event_id = one_event_id(bodies)
+            for subscriber in subscribers:
+                assert (await subscriber.next())["event"]["id"] == event_id
+            for subscriber in subscribers:
+                await nothing_more(subscriber)
+            return event_id
+
+        event_id = asyncio.run(scenario())
+        with TestClient(create_app(dynamodb_config)) as client:
+            history = [e["id"] for e in graphql(client, HISTORY)["data"]["vehicle"]["serviceEvents"]]
+    assert history.count(event_id) == 1 and len(history) == 6
+    assert stream_length(redis_url) == 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -157,3 +159,25 @@ def test_a_redis_outage_makes_the_server_not_ready_and_a_retry_publishes_once_af
 
         asyncio.run(after_outage())
         assert stream_length(stoppable_redis.url) == 1
+
+
+def test_a_hung_redis_fails_a_publish_within_the_timeout_instead_of_hanging_it(
+    server: Server, stoppable_redis: RedisServer
+) -> None:
+    env = {"AFTERSALES_EVENT_BUS": "redis", "AFTERSALES_REDIS_URL": stoppable_redis.url,
+           "AFTERSALES_REDIS_TIMEOUT_MS": "300"}  # fmt: skip
+    with server(**env) as (url, _):
+        os.kill(stoppable_redis.pid, signal.SIGSTOP)  # connections are accepted, nothing is answered
+        try:
+            started = time.monotonic()
+            bodies = asyncio.run(send_at_once([url], request()))
+            elapsed = time.monotonic() - started
+            assert {b["errors"][0]["extensions"]["code"] for b in bodies} == {"EVENT_NOT_PUBLISHED"}
+            assert elapsed < 15, "a few timed-out attempts, not a wait for ever"
+            assert until_readiness(url, 503)["notReady"] == ["bus"]
+        finally:
+            os.kill(stoppable_redis.pid, signal.SIGCONT)
+        until_readiness(url, 200)
+        one_event_id(asyncio.run(send_at_once([url], request())))
+        # the timed-out appends reached Redis and ran once it resumed: the event id let one of them append
+        assert stream_length(stoppable_redis.url) == 1, "published once"
