@@ -58,6 +58,8 @@ class EventSettings:
     bus: str = "memory"
     """memory: one server process; redis: Redis Streams shared by every server instance."""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_seconds: float = 2.0
+    """The longest wait for a connection to Redis or for one of its replies."""
     stream: str = "aftersales:service-events"
     retention_events: int | None = 100_000
     retention_seconds: int | None = None
@@ -130,6 +132,7 @@ class Config:
         events = EventSettings(
             bus=bus,
             redis_url=env.get("AFTERSALES_REDIS_URL", EventSettings.redis_url),
+            redis_timeout_seconds=_int(env, "AFTERSALES_REDIS_TIMEOUT_MS", 2000, 1) / 1000,
             stream=env.get("AFTERSALES_EVENT_STREAM", EventSettings.stream),
             retention_events=_int(env, "AFTERSALES_EVENT_RETENTION", 100_000, 0) or None,
             retention_seconds=_int(env, "AFTERSALES_EVENT_RETENTION_SECONDS", 0, 0) or None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
@@ -36,6 +37,7 @@ from http_api.request_ids import RequestIds
 from http_api.websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
 from resolvers.context import RequestContext
 from resolvers.error_report import format_error
+from resolvers.events import notification_from_payload
 from schema.build import build_schema
 from sources import Sources
 from store.archive import DirectoryArchive, QuoteArchive
@@ -151,13 +153,22 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """200 when every part serves; 503 naming in `notReady` what does not (the event bus while it is down)."""
     store = getattr(request.app.state, "store", None)
     if store is None:
-        return JSONResponse({"status": "starting"}, status_code=503)
-    state = {"status": "ready", "subscribers": request.app.state.hub.subscribers}
+        return JSONResponse({"status": "starting", "notReady": ["store", "bus"]}, status_code=503)
+    hub: Hub = request.app.state.hub
+    down = hub.down_since is not None
+    bus: dict[str, Any] = {"backend": request.app.state.bus_backend, "status": "down" if down else "up",
+                           "malformedEntries": hub.malformed}  # fmt: skip
+    if hub.down_since is not None:
+        bus["downSeconds"] = round(time.time() - hub.down_since, 1)
+    state: dict[str, Any] = {"status": "not ready" if down else "ready", "subscribers": hub.subscribers, "bus": bus}
+    if down:
+        state["notReady"] = ["bus"]
     if isinstance(store, EmbeddedStore):
         state["vehicles"] = len(store.vins())
-    return JSONResponse(state)
+    return JSONResponse(state, status_code=503 if down else 200)
 
 
 async def open_backend(config: Config, resources: AsyncExitStack) -> tuple[Store, QuoteArchive]:
@@ -188,9 +199,8 @@ async def open_bus(config: Config, resources: AsyncExitStack) -> EventBus:
     if events.bus == "redis":
         from bus.redis_streams import RedisStreamBus, connect_redis
 
-        bus = RedisStreamBus(
-            await connect_redis(events.redis_url), events.stream, events.retention_events, events.retention_seconds
-        )
+        client = await connect_redis(events.redis_url, events.redis_timeout_seconds)
+        bus = RedisStreamBus(client, events.stream, events.retention_events, events.retention_seconds)
         resources.push_async_callback(bus.close)
         log.info("event bus: Redis stream %s at %s", events.stream, events.redis_url)
         return bus
@@ -219,7 +229,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as resources:
             store, archive = await open_backend(config, resources)
-            hub = Hub(await open_bus(config, resources), config.events.subscriber_queue)
+            hub = Hub(await open_bus(config, resources), config.events.subscriber_queue, notification_from_payload)
             await hub.start()
             resources.push_async_callback(hub.stop)
             app.state.catalog = catalog
@@ -227,6 +237,7 @@ def create_app(
             app.state.store = store
             app.state.archive = archive
             app.state.hub = hub
+            app.state.bus_backend = config.events.bus
             settle_memory()
             yield
 

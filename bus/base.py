@@ -30,8 +30,10 @@ class EventBus(Protocol):
     successors were already dropped by retention raises CursorError(CURSOR_EXPIRED).
     """
 
-    async def append(self, payload: bytes) -> str:
-        """Appends once; returns the new entry's cursor."""
+    async def append(self, payload: bytes, key: str | None = None) -> str:
+        """Appends once; returns the new entry's cursor. With a `key` already appended (within the bus's
+        deduplication window), appends nothing and returns that entry's cursor: publishers that cannot tell
+        whether an earlier attempt went through (a retry, a concurrent twin) publish an event exactly once."""
         ...
 
     async def read_after(self, cursor: str | None, limit: int) -> list[Entry]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -11,12 +13,25 @@ from typing import Any
 
 import orjson
 
-from bus.base import EventBus
+from bus.base import CursorError, Entry, EventBus
 
 log = logging.getLogger(__name__)
 REPLAY_PAGE = 500
 POLL_SECONDS = 1.0
-RETRY_SECONDS = 1.0
+# a bus that fails is asked again after a capped, jittered, exponentially growing pause
+RETRY_BASE_SECONDS = 0.1
+RETRY_CAP_SECONDS = 5.0
+
+Decode = Callable[[bytes], dict[str, Any]]
+"""A payload as a notification; raises one of MALFORMED for one that is not."""
+MALFORMED = (ValueError, KeyError, TypeError, ArithmeticError)  # ArithmeticError: decimal.InvalidOperation
+
+
+def json_object(payload: bytes) -> dict[str, Any]:
+    decoded = orjson.loads(payload)
+    if not isinstance(decoded, dict):
+        raise ValueError("a notification is a JSON object")
+    return decoded
 
 
 @dataclass(frozen=True)
@@ -61,10 +76,10 @@ class Subscription:
             while True:
                 page = await bus.read_after(cursor, REPLAY_PAGE)
                 for entry in page:
-                    delivery = Delivery(entry.cursor, orjson.loads(entry.payload))
                     last = bus.position(entry.cursor)
                     cursor = entry.cursor
-                    if self._accepts(delivery.notification):
+                    delivery = self._hub.decoded(entry)  # a malformed entry was counted when the reader met it
+                    if delivery is not None and self._accepts(delivery.notification):
                         yield delivery
                 if len(page) < REPLAY_PAGE:
                     break
@@ -83,11 +98,19 @@ class Subscription:
 
 
 class Hub:
-    """Owns the process's reader task; started and stopped by the application's lifespan."""
+    """Owns the process's reader task; started and stopped by the application's lifespan.
 
-    def __init__(self, bus: EventBus, queue_size: int = 1000) -> None:
+    The reader outlives the bus's failures: a malformed entry is logged, counted (`malformed`) and skipped; a bus
+    that cannot be read is retried with backoff while `down_since` says since when (for the readiness check).
+    """
+
+    def __init__(self, bus: EventBus, queue_size: int = 1000, decode: Decode = json_object) -> None:
         self.bus = bus
         self.queue_size = queue_size
+        self.malformed = 0
+        self.down_since: float | None = None
+        """time.time() of the first failed read of the current outage; None while the bus answers."""
+        self._decode = decode
         self._subscriptions: set[Subscription] = set()
         self._reader: asyncio.Task[None] | None = None
         self._started = asyncio.Event()
@@ -114,15 +137,23 @@ class Hub:
     def subscribers(self) -> int:
         return len(self._subscriptions)
 
+    def decoded(self, entry: Entry) -> Delivery | None:
+        """The entry as a delivery, None when its payload is not a notification."""
+        try:
+            return Delivery(entry.cursor, self._decode(entry.payload))
+        except MALFORMED:
+            return None
+
     async def _read(self) -> None:
         cursor: str | None = None
         started = False
+        failures = 0
         while True:
             try:
                 if not started:
                     cursor = await self.bus.latest()  # live from here: earlier entries are replay, not news
                     started = True
-                    self._started.set()
+                    self._up()
                 if cursor is None:
                     # an empty log: wake on the first append, then read from the origin, since an append made
                     # just before the wait began would not wake it (it is then found a poll later)
@@ -132,13 +163,33 @@ class Hub:
                     entries = await self.bus.wait_after(cursor, POLL_SECONDS)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the bus is down: keep serving, try again shortly
-                log.exception("event bus read failed; retrying")
-                self._started.set()
-                await asyncio.sleep(RETRY_SECONDS)
+            except CursorError as exc:
+                # the log was trimmed past the reader, or replaced (a Redis server restarted without its data)
+                log.warning("event bus cannot resume after %s (%s); reading live from its newest entry", cursor, exc)
+                started = False
                 continue
+            except Exception as exc:  # the bus is down: keep serving, try again after a pause
+                failures += 1
+                if self.down_since is None:
+                    self.down_since = time.time()
+                    log.error("event bus read failed; retrying with backoff: %r", exc)
+                self._started.set()
+                await asyncio.sleep(random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**failures)))
+                continue
+            self._up()
+            failures = 0
             for entry in entries:
                 cursor = entry.cursor
-                delivery = Delivery(entry.cursor, orjson.loads(entry.payload))
+                delivery = self.decoded(entry)
+                if delivery is None:
+                    self.malformed += 1
+                    log.error("event bus entry %s is not a notification, skipped: %r", cursor, entry.payload[:200])
+                    continue
                 for subscription in list(self._subscriptions):
                     subscription.offer(delivery)
+
+    def _up(self) -> None:
+        if self.down_since is not None:
+            log.warning("event bus is back after %.1f s", time.time() - self.down_since)
+            self.down_since = None
+        self._started.set()

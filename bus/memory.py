@@ -27,7 +27,8 @@ class MemoryBus:
     """An `EventBus` for one process. Cursor "n" is the n-th entry appended; position("n") is (0, n).
 
     Retention keeps at most `max_length` entries and, when `max_age_seconds` is set, none older than that (age is
-    checked on every append and read). A cursor whose successor was dropped raises CURSOR_EXPIRED.
+    checked on every append and read). A cursor whose successor was dropped raises CURSOR_EXPIRED. Append keys are
+    remembered as long as their entries are retained (the log itself does not outlive the process).
     """
 
     def __init__(self, max_length: int = 100_000, max_age_seconds: float | None = None) -> None:
@@ -41,11 +42,17 @@ class MemoryBus:
         self._records: deque[Record] = deque(maxlen=max_length)
         self._last_sequence = 0
         self._appended = asyncio.Condition()
+        self._keys: dict[str, int] = {}  # append key -> sequence, in append order
 
-    async def append(self, payload: bytes) -> str:
+    async def append(self, payload: bytes, key: str | None = None) -> str:
         self._drop_aged()
+        if key is not None and key in self._keys:
+            return str(self._keys[key])
         self._last_sequence += 1
         self._records.append(Record(self._last_sequence, time.monotonic(), payload))
+        if key is not None:
+            self._keys[key] = self._last_sequence
+        self._forget_dropped_keys()
         async with self._appended:
             self._appended.notify_all()
         return str(self._last_sequence)
@@ -99,6 +106,11 @@ class MemoryBus:
         # indexing walks from the nearer end of the deque: cheap for subscribers that are caught up
         records = (self._records[index] for index in range(start, stop))
         return [Entry(str(record.sequence), record.payload) for record in records]
+
+    def _forget_dropped_keys(self) -> None:
+        first = self._first_retained()
+        while self._keys and (oldest := next(iter(self._keys.items())))[1] < first:
+            del self._keys[oldest[0]]
 
     def _drop_aged(self) -> None:
         if self.max_age_seconds is None:

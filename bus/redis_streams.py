@@ -14,8 +14,12 @@ from calculation.echo import quoted
 
 # wait_after hands out at most this many entries at once; the caller resumes from the last one
 WAIT_BATCH = 1_000
-# XREAD BLOCK waits in slices well under a client's socket timeout (redis-py's default is 5 s)
+# XREAD BLOCK waits in slices of at most this, and at most half the client's socket timeout, so that a blocked read
+# is never taken for a dead connection
 WAIT_SLICE_SECONDS = 1.0
+DEFAULT_TIMEOUT_SECONDS = 2.0
+# how long an append key is remembered: far longer than any client retries a request
+KEY_SECONDS = 7 * 24 * 3600
 PAYLOAD = b"payload"
 # Each entry names the id generated just before it. Trimming does not update XINFO's max-deleted-entry-id (only
 # XDEL does), so this is how a reader tells whether the oldest retained entry directly follows its cursor.
@@ -24,9 +28,14 @@ PREVIOUS = b"previous"
 ENTRY_ID = re.compile(r"(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})")
 ID_PART_MAX = 2**64 - 1
 
-# One script, so that reading the last id, adding and trimming happen at once and against the server's clock.
-# KEYS[1]: the stream; ARGV: payload, max length (0: none), max age in milliseconds (0: none).
+# One script, so that the key check, reading the last id, adding and trimming happen at once and against the server's
+# clock. KEYS[1]: the stream, KEYS[2] (optional): the append key's record; ARGV: payload, max length (0: none), max
+# age in milliseconds (0: none), seconds to remember the append key.
 APPEND = """
+if KEYS[2] then
+  local earlier = redis.call('GET', KEYS[2])
+  if earlier then return earlier end
+end
 local previous = '0-0'
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])
@@ -45,13 +54,18 @@ if max_age_ms > 0 then
   local oldest_kept = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - max_age_ms
   redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', math.max(oldest_kept, 0)))
 end
+if KEYS[2] then redis.call('SET', KEYS[2], id, 'EX', ARGV[4]) end
 return id
 """
 
 
-async def connect_redis(url: str) -> redis.Redis:
-    """A client for `RedisStreamBus`: raw bytes, since payloads are bytes; checked with a PING."""
-    client = redis.Redis.from_url(url, decode_responses=False)
+async def connect_redis(url: str, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> redis.Redis:
+    """A client for `RedisStreamBus`: raw bytes, since payloads are bytes; every connect and every reply waited for
+    at most `timeout_seconds`, so that an unreachable or hung server is an error, not a hung request. Checked
+    with a PING."""
+    client = redis.Redis.from_url(
+        url, decode_responses=False, socket_connect_timeout=timeout_seconds, socket_timeout=timeout_seconds
+    )
     await client.ping()
     return client
 
@@ -72,8 +86,9 @@ def server_id(raw: bytes) -> tuple[int, int]:
 
 
 def entries(rows: Any) -> list[Entry]:
-    """XRANGE rows, [(id, {field: value})] from a client that does not decode responses."""
-    return [Entry(entry_id.decode(), fields[PAYLOAD]) for entry_id, fields in rows]
+    """XRANGE rows, [(id, {field: value})] from a client that does not decode responses. An entry without a
+    payload (not written by this bus) gets an empty one, which no reader takes for a notification."""
+    return [Entry(entry_id.decode(), fields.get(PAYLOAD, b"")) for entry_id, fields in rows]
 
 
 def missing_stream(error: ResponseError) -> bool:
@@ -85,7 +100,8 @@ class RedisStreamBus:
 
     Cursors are stream entry ids ("1732612345678-0"), position is (milliseconds, sequence). Retention trims
     approximately (`~`: whole stream nodes, 100 entries by default), so somewhat more than `max_length` entries, or
-    entries a little older than `max_age_seconds`, may stay. The bus owns `client` and closes it in `close`.
+    entries a little older than `max_age_seconds`, may stay. An append key is remembered for KEY_SECONDS in a key of
+    its own beside the stream. The bus owns `client` and closes it in `close`.
     """
 
     def __init__(
@@ -108,10 +124,13 @@ class RedisStreamBus:
         self.max_age_seconds = max_age_seconds
         self._client = client
         self._append = client.register_script(APPEND)
+        socket_timeout = connection.get("socket_timeout")
+        self._wait_slice = WAIT_SLICE_SECONDS if socket_timeout is None else min(WAIT_SLICE_SECONDS, socket_timeout / 2)
 
-    async def append(self, payload: bytes) -> str:
+    async def append(self, payload: bytes, key: str | None = None) -> str:
         max_age_ms = 0 if self.max_age_seconds is None else max(1, round(self.max_age_seconds * 1000))
-        entry_id = await self._append(keys=[self.stream], args=[payload, self.max_length or 0, max_age_ms])
+        keys = [self.stream] if key is None else [self.stream, f"{self.stream}:appended:{key}"]
+        entry_id = await self._append(keys=keys, args=[payload, self.max_length or 0, max_age_ms, KEY_SECONDS])
         if not isinstance(entry_id, bytes):
             raise TypeError(f"XADD answered {entry_id!r}, not an entry id")
         return entry_id.decode()
@@ -136,7 +155,7 @@ class RedisStreamBus:
         while (remaining := deadline - time.monotonic()) > 0:
             # XREAD only wakes us: _read_after then reads the batch and checks retention in one transaction
             woken = await self._client.xread(
-                {self.stream: cursor}, count=1, block=max(1, round(min(remaining, WAIT_SLICE_SECONDS) * 1000))
+                {self.stream: cursor}, count=1, block=max(1, round(min(remaining, self._wait_slice) * 1000))
             )
             if woken:
                 return await self._read_after(cursor, after, WAIT_BATCH)

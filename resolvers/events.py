@@ -15,7 +15,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from bus.base import CursorError
-from bus.hub import SubscriberTooSlow
+from bus.hub import SubscriberTooSlow, json_object
 from calculation.bounds import check_odometer
 from calculation.echo import cut, quoted
 from calculation.quote import TECH_CAMPAIGN, open_campaigns
@@ -30,6 +30,11 @@ from store.base import IdempotencyConflict
 FUTURE_TOLERANCE = timedelta(days=1)  # a workshop's business date may be a day ahead of the server's (time zones)
 CLOSE_TOO_SLOW = 4429
 """WebSocket close code for a subscriber whose queue overflowed: reconnect with the last cursor received."""
+# Bounds of the free input of a recording: every event is kept for good and sent to every subscriber.
+MAX_NOTE_LENGTH = 2000
+MAX_WORKSHOP_CODE_LENGTH = 32
+MAX_ITEM_CODES = 50
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,35 @@ class EventFilter:
         )
 
 
+def _check_sizes(request: EventRequest, idempotency_key: str | None) -> None:
+    """Refuses input past the bounds before anything is looked up."""
+    if request.note is not None and len(request.note) > MAX_NOTE_LENGTH:
+        raise domain_error(
+            "NOTE_TOO_LONG", f"The note has {len(request.note)} characters; at most {MAX_NOTE_LENGTH} are allowed.",
+            limit=MAX_NOTE_LENGTH,
+        )  # fmt: skip
+    if len(request.workshop_code) > MAX_WORKSHOP_CODE_LENGTH:
+        raise domain_error(
+            "WORKSHOP_CODE_TOO_LONG",
+            f"The workshop code has {len(request.workshop_code)} characters; at most {MAX_WORKSHOP_CODE_LENGTH} "
+            "are allowed.",
+            limit=MAX_WORKSHOP_CODE_LENGTH,
+        )
+    if len(request.item_codes) > MAX_ITEM_CODES:
+        raise domain_error(
+            "TOO_MANY_ITEM_CODES",
+            f"{len(request.item_codes)} item codes were given; at most {MAX_ITEM_CODES} are allowed.",
+            limit=MAX_ITEM_CODES,
+        )
+    if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise domain_error(
+            "IDEMPOTENCY_KEY_TOO_LONG",
+            f"The idempotency key has {len(idempotency_key)} characters; at most {MAX_IDEMPOTENCY_KEY_LENGTH} "
+            "are allowed.",
+            limit=MAX_IDEMPOTENCY_KEY_LENGTH,
+        )
+
+
 async def _items(ctx: RequestContext, vehicle: Vehicle, request: EventRequest) -> tuple[EventItem, ...]:
     if not request.item_codes:
         raise domain_error("NO_ITEMS", "A service event needs at least one item code.")
@@ -107,6 +141,18 @@ def _check_dates(vehicle: Vehicle, request: EventRequest) -> None:
         raise domain_error("INVALID_WORKSHOP_CODE", "The workshop code is empty.")
 
 
+def notification_from_payload(payload: bytes) -> dict[str, Any]:
+    """A bus entry's notification, its event decoded (once for every subscriber of the process); raises one of
+    bus.hub.MALFORMED for an entry that is not one of `notification_payload`."""
+    notification = json_object(payload)
+    codes = notification["itemCodes"]
+    text = (notification["vin"], notification["brand"], notification["market"])
+    if not isinstance(codes, list) or not all(isinstance(value, str) for value in (*text, *codes)):
+        raise TypeError("vin, brand, market and item codes are strings")
+    notification["event"] = prepared.event_from_json(notification["event"])
+    return notification
+
+
 def notification_payload(ctx: RequestContext, vehicle: Vehicle, event: ServiceEvent) -> bytes:
     model = ctx.catalog.models[vehicle.model_code]
     return orjson.dumps(
@@ -123,6 +169,7 @@ def notification_payload(ctx: RequestContext, vehicle: Vehicle, event: ServiceEv
 async def record_service_event(info: Info, request: EventRequest, idempotency_key: str | None) -> ServiceEvent:
     """Validates, records once per idempotency key, and publishes the event for subscribers."""
     ctx = request_context(info)
+    _check_sizes(request, idempotency_key)
     check = validate_vin(request.vin, ctx.catalog)
     if check.reject is not None:
         raise vin_error(check.reject)
@@ -148,15 +195,17 @@ async def record_service_event(info: Info, request: EventRequest, idempotency_ke
             "IDEMPOTENCY_KEY_REUSED", f"Idempotency key {quoted(idempotency_key)} was used for a different request."
         ) from None
     if recorded.cursor is None:
-        cursor = await _publish(ctx, notification_payload(ctx, vehicle, recorded.event))
+        # the event id is the append key: a concurrent twin of this request, or a retry after a failure between
+        # recording and publishing, publishes the same event, and the bus appends it once
+        cursor = await _publish(ctx, notification_payload(ctx, vehicle, recorded.event), recorded.event.event_id)
         if idempotency_key is not None:
             await ctx.store.mark_published(idempotency_key, cursor)
     return recorded.event
 
 
-async def _publish(ctx: RequestContext, payload: bytes) -> str:
+async def _publish(ctx: RequestContext, payload: bytes, key: str) -> str:
     try:
-        return await ctx.hub.bus.append(payload)
+        return await ctx.hub.bus.append(payload, key)
     except Exception as exc:
         raise domain_error(
             "EVENT_NOT_PUBLISHED",
@@ -187,8 +236,7 @@ async def service_event_recorded(
     try:
         async for delivery in subscription.deliveries(after):
             ctx.renew_loaders()
-            event = prepared.event_from_json(delivery.notification["event"])
-            yield Notification(delivery.cursor, delivery.notification["vin"], event)
+            yield Notification(delivery.cursor, delivery.notification["vin"], delivery.notification["event"])
     except CursorError as exc:
         raise GraphQLError(exc.message, extensions={"code": exc.code}) from None
     except SubscriberTooSlow:

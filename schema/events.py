@@ -15,7 +15,15 @@ from resolvers import events as event_resolvers
 from resolvers import vehicle as vehicle_resolvers
 from resolvers.context import request_context
 from resolvers.errors import too_many_filter_values
-from resolvers.events import EventFilter, EventRequest, Notification
+from resolvers.events import (
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    MAX_ITEM_CODES,
+    MAX_NOTE_LENGTH,
+    MAX_WORKSHOP_CODE_LENGTH,
+    EventFilter,
+    EventRequest,
+    Notification,
+)
 from schema.quote import ODOMETER_RANGE
 from schema.service import ServiceEvent
 from schema.vehicle import Vehicle
@@ -31,12 +39,19 @@ class ServiceEventInput:
             "(§7.4)."
         )
     )
-    workshop_code: str = strawberry.field(description="The workshop's dealer code.")
+    workshop_code: str = strawberry.field(
+        description=f"The workshop's dealer code; at most {MAX_WORKSHOP_CODE_LENGTH} characters "
+        "(longer: WORKSHOP_CODE_TOO_LONG)."
+    )
     authorised_workshop: bool = strawberry.field(description="Whether the workshop is an authorised partner.")
     item_codes: list[str] = strawberry.field(
-        description="Items performed (see `serviceItemTypes`); TECH_CAMPAIGN completes the vehicle's open campaigns."
+        description="Items performed (see `serviceItemTypes`); TECH_CAMPAIGN completes the vehicle's open campaigns. "
+        f"At most {MAX_ITEM_CODES} (more: TOO_MANY_ITEM_CODES)."
     )
-    note: str | None = strawberry.field(default=None, description="Free text kept with the event.")
+    note: str | None = strawberry.field(
+        default=None,
+        description=f"Free text kept with the event; at most {MAX_NOTE_LENGTH} characters (longer: NOTE_TOO_LONG).",
+    )
 
     def request(self) -> EventRequest:
         return EventRequest(
@@ -100,7 +115,9 @@ async def _record(
         str | None,
         strawberry.argument(
             description="Any unique string; sending the same request again with it returns the first result "
-            "and records nothing twice. The same key with a different request is an error."
+            "and records and publishes nothing twice, even when the requests arrive at once. The same key with a "
+            f"different request is an error. At most {MAX_IDEMPOTENCY_KEY_LENGTH} characters "
+            "(longer: IDEMPOTENCY_KEY_TOO_LONG)."
         ),
     ] = UNSET,  # no default in the schema: the argument is simply optional
 ) -> ServiceEventRecord:

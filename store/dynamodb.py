@@ -20,7 +20,7 @@ from store.tables import VinTable
 T = TypeVar("T")
 BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
 BATCH_WRITE_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
-RECORD_ATTEMPTS = 10  # concurrent recordings for one vehicle are rare: a few backed-off optimistic retries suffice
+RECORD_ATTEMPTS = 10  # transactions on one idempotency key conflict only while its twins arrive at once
 
 
 async def all_of(calls: Iterable[Awaitable[T]]) -> list[T]:
@@ -46,8 +46,7 @@ class DynamoStore:
     async def service_events(self, vins: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
         """Imported history and events recorded through the API, read concurrently and merged by date."""
         imported, recorded = await asyncio.gather(
-            self._decoded(tables.SERVICE_HISTORY, vins, prepared.event_from_json),
-            self._decoded(tables.RECORDED_EVENTS, vins, prepared.event_from_json),
+            self._decoded(tables.SERVICE_HISTORY, vins, prepared.event_from_json), self._recorded(vins)
         )
         return [
             tuple(sorted((*a, *b), key=history_order)) if b else a
@@ -55,43 +54,51 @@ class DynamoStore:
         ]
 
     async def record_event(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
-        """One transaction: the vehicle's recorded-events document (optimistic version check) and, with a key,
-        the idempotency record (only if new). A lost version race is retried; a used key returns its result."""
+        """The vehicle's head gives out the event's number (an atomic ADD: concurrent recordings for one vehicle
+        never conflict), then the event is written as an item of its own, in one transaction with the key's
+        record when there is a key, only if the key is new: the claim is atomic. A key used meanwhile leaves its
+        number unused (readers skip it) and returns the first result."""
+        source = tables.RECORDED_EVENTS.source
+        if idempotency_key is not None:
+            earlier = await self._earlier(idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier
         name = tables.RECORDED_EVENTS.name(self._settings.table_prefix)
+        head = await self._guard(
+            source,
+            self._client.update_item(
+                TableName=name, Key=tables.key(event.vin), UpdateExpression="ADD #e :one",
+                ExpressionAttributeNames={"#e": tables.EVENTS}, ExpressionAttributeValues={":one": {"N": "1"}},
+                ReturnValues="UPDATED_NEW",
+            ),
+        )  # fmt: skip
+        number = int(head["Attributes"][tables.EVENTS]["N"])
+        # never over an existing event: a head recreated after a deletion would give out used numbers again
+        put = {
+            "TableName": name,
+            "Item": tables.event_item(event.vin, number, prepared.event_to_json(event)),
+            "ConditionExpression": "attribute_not_exists(#vin)",
+            "ExpressionAttributeNames": {"#vin": tables.VIN},
+        }
+        if idempotency_key is None:
+            await self._guard(source, self._client.put_item(**put))
+            return Recorded(event, created=True)
+        writes = [{"Put": put}, {"Put": self._key_record(idempotency_key, fingerprint, event)}]
         for attempt in range(RECORD_ATTEMPTS):
-            if attempt:  # another writer won the version race: back off a little, jittered, and read again
+            if attempt:  # a concurrent transaction on the same key: back off a little, jittered, and try again
                 await asyncio.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
-            response = await self._guard(
-                tables.RECORDED_EVENTS.source,
-                self._client.get_item(TableName=name, Key=tables.key(event.vin), ConsistentRead=True),
-            )
-            current = response.get("Item")
-            version = int(current[tables.VERSION]["N"]) if current else 0
-            document = [*(tables.records([current]) if current else []), prepared.event_to_json(event)]
-            (item,) = tables.items(event.vin, document)
-            item[tables.VERSION] = {"N": str(version + 1)}
-            put: dict[str, Any] = {"TableName": name, "Item": item}
-            if current:
-                put |= {"ConditionExpression": "#v = :v", "ExpressionAttributeNames": {"#v": tables.VERSION},
-                        "ExpressionAttributeValues": {":v": {"N": str(version)}}}  # fmt: skip
-            else:
-                put |= {"ConditionExpression": "attribute_not_exists(#vin)",
-                        "ExpressionAttributeNames": {"#vin": tables.VIN}}  # fmt: skip
-            writes: list[dict[str, Any]] = [{"Put": put}]
-            if idempotency_key is not None:
-                writes.append({"Put": self._key_record(idempotency_key, fingerprint, event)})
             try:
                 await self._client.transact_write_items(TransactItems=writes)
                 return Recorded(event, created=True)
             except ClientError as exc:
                 reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                    return await self._earlier(idempotency_key or "", fingerprint)
-                if not reasons or reasons[0] != "ConditionalCheckFailed":
-                    raise StoreUnavailable(tables.RECORDED_EVENTS.source, str(exc)) from exc
+                if reasons[1:2] == ["ConditionalCheckFailed"]:
+                    return await self._first_result(idempotency_key, fingerprint)
+                if "TransactionConflict" not in reasons:
+                    raise StoreUnavailable(source, str(exc)) from exc
             except (BotoCoreError, OSError) as exc:
-                raise StoreUnavailable(tables.RECORDED_EVENTS.source, str(exc)) from exc
-        raise StoreUnavailable(tables.RECORDED_EVENTS.source, f"{RECORD_ATTEMPTS} concurrent write conflicts")
+                raise StoreUnavailable(source, str(exc)) from exc
+        raise StoreUnavailable(source, f"{RECORD_ATTEMPTS} conflicting transactions on key {idempotency_key!r}")
 
     async def mark_published(self, idempotency_key: str, cursor: str) -> None:
         await self._guard(
@@ -119,14 +126,23 @@ class DynamoStore:
             "ExpressionAttributeNames": {"#k": tables.KEY},
         }
 
-    async def _earlier(self, idempotency_key: str, fingerprint: str) -> Recorded:
+    async def _first_result(self, idempotency_key: str, fingerprint: str) -> Recorded:
+        earlier = await self._earlier(idempotency_key, fingerprint)
+        if earlier is None:
+            raise StoreUnavailable(tables.RECORDED_EVENTS.source, f"idempotency key {idempotency_key!r} vanished")
+        return earlier
+
+    async def _earlier(self, idempotency_key: str, fingerprint: str) -> Recorded | None:
+        """The first result of a used key (IdempotencyConflict for another request), None for a new key."""
         response = await self._guard(
             tables.RECORDED_EVENTS.source,
             self._client.get_item(
                 TableName=self._idempotency_table, Key={tables.KEY: {"S": idempotency_key}}, ConsistentRead=True
             ),
         )
-        item = response["Item"]
+        item = response.get("Item")
+        if item is None:
+            return None
         if item[tables.FINGERPRINT]["S"] != fingerprint:
             raise IdempotencyConflict(idempotency_key)
         event = prepared.event_from_json(orjson.loads(item[tables.EVENT]["S"]))
@@ -167,25 +183,47 @@ class DynamoStore:
         return [documents.get(vin, []) for vin in vins]
 
     async def _first_parts(self, table: VinTable, vins: list[str]) -> dict[str, dict[str, Any]]:
-        """Part 0 of every VIN: BatchGetItem in chunks of 100 keys, issued concurrently."""
+        """Part 0 of every VIN."""
+        return {item[tables.VIN]["S"]: item for item in await self._items(table, [tables.key(vin) for vin in vins])}
+
+    async def _items(self, table: VinTable, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items of the keys that exist: BatchGetItem in chunks of 100 keys, issued concurrently."""
         name = table.name(self._settings.table_prefix)
-        found: dict[str, dict[str, Any]] = {}
+        found: list[dict[str, Any]] = []
 
         async def chunk(keys: list[dict[str, Any]]) -> None:
             async def step(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 response = await guarded(
                     name, self._client.batch_get_item(RequestItems={name: {"Keys": pending, "ConsistentRead": False}})
                 )
-                for item in response.get("Responses", {}).get(name, []):
-                    found[item[tables.VIN]["S"]] = item
+                found.extend(response.get("Responses", {}).get(name, []))
                 unprocessed: list[dict[str, Any]] = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
                 return unprocessed
 
             await until_complete(name, self._settings.deadline_seconds, step, keys)
 
-        keys = [tables.key(vin) for vin in vins]
         await all_of(chunk(keys[i : i + BATCH_GET_KEYS]) for i in range(0, len(keys), BATCH_GET_KEYS))
         return found
+
+    async def _recorded(self, vins: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
+        """Recorded events of every VIN: the heads, then every event item they name (store.tables)."""
+        table = tables.RECORDED_EVENTS
+        try:
+            async with asyncio.timeout(self._settings.deadline_seconds):
+                heads = await self._first_parts(table, list(dict.fromkeys(vins)))
+                numbers = {vin: int(head.get(tables.EVENTS, {"N": "0"})["N"]) for vin, head in heads.items()}
+                keys = [tables.key(vin, n) for vin, count in numbers.items() for n in range(1, count + 1)]
+                items = await self._items(table, keys)
+        except AwsUnavailable as exc:
+            raise StoreUnavailable(table.source, exc.detail) from exc
+        except TimeoutError as exc:
+            raise StoreUnavailable(table.source, "deadline passed") from exc
+        # a head written before events were one item each carries them as a document of its own
+        records = {vin: list(tables.records([head])) for vin, head in heads.items() if tables.DATA in head}
+        for item in sorted(items, key=lambda i: int(i[tables.PART]["N"])):
+            records.setdefault(item[tables.VIN]["S"], []).append(orjson.loads(item[tables.DATA]["S"]))
+        decoded = {vin: tuple(prepared.event_from_json(r) for r in found) for vin, found in records.items()}
+        return [decoded.get(vin, ()) for vin in vins]
 
     async def _later_parts(self, table: VinTable, vin: str) -> list[dict[str, Any]]:
         """Parts 1… of one long document: a Query, page by page."""

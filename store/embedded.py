@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -10,21 +11,24 @@ from typing import Any, TypeVar
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, history_order
 from store import prepared, versions
 from store.base import IdempotencyConflict, Recorded
+from store.journal import append_entry, read_journal
 from store.prepared import PreparedDataError
 
 T = TypeVar("T")
 
 
 RECORDED_EVENTS = "recorded_events.jsonl"
-"""Events recorded through the API, one JSON line each, appended; at the top of the data-set directory, beside
-the versions, so that the import leaves it alone."""
+"""Events recorded through the API, one JSON line each, appended and fsynced (store.journal); at the top of the
+data-set directory, beside the versions, so that the import leaves it alone."""
 
 
 class EmbeddedStore:
     """A whole prepared data set held in dictionaries keyed by VIN; implements `store.base.Store`.
 
     Events recorded through the API are kept beside the imported history and appended to a journal file in
-    the data set's directory, so that they survive a restart and a re-import.
+    the data set's directory, so that they survive a restart, a crash and a re-import. A recording is on disk
+    before it is visible or acknowledged; recordings are written one at a time, so that an idempotency key is
+    claimed once.
     """
 
     def __init__(
@@ -41,9 +45,10 @@ class EmbeddedStore:
         self._campaigns = campaigns
         self._keys: dict[str, tuple[str, ServiceEvent, str | None]] = {}
         self._journal = journal
-        if journal is not None and journal.exists():
-            for number, line in enumerate(journal.read_bytes().splitlines(), start=1):
-                self._replay(journal, number, line)
+        self._writing = asyncio.Lock()
+        if journal is not None:
+            for number, entry in read_journal(journal):
+                self._replay(journal, number, entry)
 
     @classmethod
     def load(cls, directory: Path | str) -> EmbeddedStore:
@@ -76,17 +81,28 @@ class EmbeddedStore:
         return [self._events.get(vin, ()) for vin in vins]
 
     async def record_event(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
-        if idempotency_key is not None and idempotency_key in self._keys:
-            return self._earlier(idempotency_key, fingerprint)
-        self._write({"idempotencyKey": idempotency_key, "fingerprint": fingerprint,
-                     "event": prepared.event_to_json(event)})  # fmt: skip
-        self._add(event, idempotency_key, fingerprint)
-        return Recorded(event, created=True)
+        # shielded: a request cancelled while its line is being written still completes the recording it started
+        return await asyncio.shield(self._record(event, idempotency_key, fingerprint))
 
     async def mark_published(self, idempotency_key: str, cursor: str) -> None:
-        fingerprint, event, _ = self._keys[idempotency_key]
-        self._write({"idempotencyKey": idempotency_key, "published": cursor})
-        self._keys[idempotency_key] = (fingerprint, event, cursor)
+        await asyncio.shield(self._mark_published(idempotency_key, cursor))
+
+    async def _record(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
+        async with self._writing:
+            if idempotency_key is not None and idempotency_key in self._keys:
+                return self._earlier(idempotency_key, fingerprint)
+            await self._write({"idempotencyKey": idempotency_key, "fingerprint": fingerprint,
+                               "event": prepared.event_to_json(event)})  # fmt: skip
+            self._add(event, idempotency_key, fingerprint)
+            return Recorded(event, created=True)
+
+    async def _mark_published(self, idempotency_key: str, cursor: str) -> None:
+        async with self._writing:
+            fingerprint, event, earlier = self._keys[idempotency_key]
+            if earlier == cursor:  # a concurrent twin of the request marked it already
+                return
+            await self._write({"idempotencyKey": idempotency_key, "published": cursor})
+            self._keys[idempotency_key] = (fingerprint, event, cursor)
 
     def _earlier(self, idempotency_key: str, fingerprint: str) -> Recorded:
         stored_fingerprint, event, cursor = self._keys[idempotency_key]
@@ -100,14 +116,13 @@ class EmbeddedStore:
         if idempotency_key is not None:
             self._keys[idempotency_key] = (fingerprint, event, None)
 
-    def _write(self, line: Mapping[str, Any]) -> None:
+    async def _write(self, line: Mapping[str, Any]) -> None:
         if self._journal is not None:
-            with self._journal.open("ab") as journal:
-                journal.write(prepared.dumps(line).encode() + b"\n")
+            # in a thread: an fsync may take milliseconds, which the event loop spends on other requests
+            await asyncio.to_thread(append_entry, self._journal, line)
 
-    def _replay(self, path: Path, number: int, line: bytes) -> None:
+    def _replay(self, path: Path, number: int, entry: Any) -> None:
         try:
-            entry = json.loads(line)
             if "published" in entry:
                 fingerprint, event, _ = self._keys[entry["idempotencyKey"]]
                 self._keys[entry["idempotencyKey"]] = (fingerprint, event, entry["published"])

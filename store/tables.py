@@ -1,8 +1,12 @@
 """The DynamoDB tables and the archive bucket, defined once: key schema, item layout, creation (see docs/aws.md).
 
-Every table keeps, per VIN, one JSON document (a list of prepared records) split into parts of at most
+Every imported table keeps, per VIN, one JSON document (a list of prepared records) split into parts of at most
 PART_BYTES: the partition key is the VIN, the sort key the part number. Part 0 carries the part count, so
 reading many vehicles is one BatchGetItem per 100 VINs; only a history longer than one part needs a Query.
+
+Recorded events, written one at a time and without bound in number, are one item each under the same key schema:
+part 0 of a VIN is its head, counting the event numbers given out; event n is part n. Reading them is a
+BatchGetItem of the heads, then one of every event item the heads name.
 """
 
 from __future__ import annotations
@@ -33,10 +37,12 @@ VEHICLES = VinTable("vehicles", "VMS", "the vehicle master record (a list of one
 SERVICE_HISTORY = VinTable("service-history", "DSS/DMS", "the merged service events, oldest first")
 SERVICE_CONTRACTS = VinTable("service-contracts", "SCS", "service plans and warranty extensions")
 CAMPAIGN_ASSIGNMENTS = VinTable("campaign-assignments", "TCS", "campaign assignments and their status")
-RECORDED_EVENTS = VinTable("recorded-events", "DSS", "service events recorded through the API (one part)")
+RECORDED_EVENTS = VinTable("recorded-events", "DSS", "service events recorded through the API, one item each")
 TABLES = (VEHICLES, SERVICE_HISTORY, SERVICE_CONTRACTS, CAMPAIGN_ASSIGNMENTS, RECORDED_EVENTS)
 IDEMPOTENCY_SUFFIX = "idempotency-keys"
-KEY, FINGERPRINT, EVENT, CURSOR, VERSION = "key", "fingerprint", "event", "cursor", "version"
+KEY, FINGERPRINT, EVENT, CURSOR = "key", "fingerprint", "event", "cursor"
+EVENTS = "events"
+"""On the head of a VIN's recorded events: the event numbers given out, 1 … n (a number may stay unused)."""
 
 
 def create_table_request(table: VinTable, prefix: str) -> dict[str, Any]:
@@ -93,6 +99,11 @@ def items(vin: str, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
             item[PARTS] = {"N": str(len(parts))}
         found.append(item)
     return found
+
+
+def event_item(vin: str, number: int, record: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded event's item: its record alone, so that no item grows with the vehicle's history."""
+    return {**key(vin, number), DATA: {"S": orjson.dumps(record).decode()}}
 
 
 def records(parts: Sequence[Mapping[str, Any]]) -> Iterator[Any]:

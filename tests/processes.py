@@ -40,6 +40,12 @@ class LoopbackServer:
         raise NotImplementedError
 
     @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RuntimeError(f"the {self.name} is not running")
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
@@ -55,6 +61,14 @@ class LoopbackServer:
                 last_error = str(error)
                 self.stop()
         raise RuntimeError(f"the {self.name} did not start: {last_error}")
+
+    def restart(self) -> Self:
+        """Stops the server if it runs and starts it again on the same port, where its clients look for it."""
+        if self.port is None:
+            raise RuntimeError(f"the {self.name} was never started")
+        self.stop()
+        self._spawn(self.port)
+        return self
 
     def _spawn(self, port: int) -> None:
         self.port = port

@@ -157,7 +157,9 @@ def test_huge_item_codes_and_idempotency_keys_come_back_as_short_prefixes(writab
     unknown = only_error(graphql(writable_client, RECORD, {"input": event(itemCodes=["POLLEN_FILTER", HUGE])}))
     assert unknown["extensions"]["code"] == "UNKNOWN_ITEM_CODE" and short(unknown["message"])
     assert unknown["extensions"]["itemCodes"] == ["W" * ECHO_LIMIT + "…"]
-    key = "K" + HUGE[:5000]
+    too_long = only_error(graphql(writable_client, RECORD, {"input": event(), "key": "K" + HUGE[:5000]}))
+    assert too_long["extensions"]["code"] == "IDEMPOTENCY_KEY_TOO_LONG" and "WWW" not in too_long["message"]
+    key = "K" + HUGE[:199]  # the longest key allowed, still echoed as a short prefix
     assert "errors" not in graphql(writable_client, RECORD, {"input": event(), "key": key})
     reused = only_error(graphql(writable_client, RECORD, {"input": event(odometer=79600), "key": key}))
     assert reused["extensions"]["code"] == "IDEMPOTENCY_KEY_REUSED"

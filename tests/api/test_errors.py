@@ -97,7 +97,10 @@ def test_every_response_names_its_request_id(client: TestClient) -> None:
 
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ready", "subscribers": 0, "vehicles": 120}
+    assert client.get("/readyz").json() == {
+        "status": "ready", "subscribers": 0, "vehicles": 120,
+        "bus": {"backend": "memory", "status": "up", "malformedEntries": 0},
+    }  # fmt: skip
 
 
 def test_a_failing_source_fails_only_the_fields_that_read_it(broken: Callable[[str], dict[str, Any]]) -> None:

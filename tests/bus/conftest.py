@@ -27,3 +27,11 @@ def redis_url(redis_server: RedisServer) -> str:
     """The session's server with every key deleted first."""
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture
+def stoppable_redis(redis_server: RedisServer) -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which the test may stop and `restart` on the same port (after the
+    session's, which fails clearly when redis-server is not installed)."""
+    with RedisServer() as server:
+        yield server

@@ -114,6 +114,40 @@ def test_append_returns_increasing_cursors_and_latest_follows(backend: Backend) 
     run(scenario())
 
 
+def test_an_append_key_appends_once_however_many_publish_it_at_once(backend: Backend) -> None:
+    async def scenario() -> None:
+        async with opened(backend) as bus, opened(backend) as other:
+            before = await bus.append(b'{"unkeyed": 1}')
+            twins = await asyncio.gather(*(b.append(b'{"event": "E-1"}', "E-1") for b in [bus, other] * 10))
+            assert len(set(twins)) == 1
+            assert await bus.append(b'{"event": "E-1", "again": true}', "E-1") == twins[0], "a later retry too"
+            second = await other.append(b'{"event": "E-2"}', "E-2")
+            entries = await bus.read_after(before, 100)
+            assert [(e.cursor, e.payload) for e in entries] == [(twins[0], b'{"event": "E-1"}'),
+                                                                (second, b'{"event": "E-2"}')]  # fmt: skip
+
+    if backend.name == "memory":  # one process's log: both handles are the same bus
+
+        async def shared(*, max_length: int = 100_000, max_age_seconds: float | None = None) -> EventBus:
+            return memory
+
+        memory = MemoryBus()
+        backend = Backend(backend.name, shared, backend.cursor_at, backend.until_waiting)
+    run(scenario())
+
+
+def test_memory_bus_forgets_append_keys_with_their_entries() -> None:
+    async def scenario() -> None:
+        bus = MemoryBus(max_length=2)
+        first = await bus.append(b"{}", "E-1")
+        await bus.append(b"{}", "E-2")
+        assert await bus.append(b"{}", "E-1") == first
+        await bus.append(b"{}", "E-3")  # drops E-1's entry
+        assert await bus.append(b"{}", "E-1") != first
+
+    run(scenario())
+
+
 def test_read_after_gives_the_entries_strictly_after_the_cursor_oldest_first(backend: Backend) -> None:
     async def scenario() -> None:
         async with opened(backend) as bus:

@@ -94,6 +94,9 @@ def test_a_lower_odometer_is_kept_as_rollback_with_a_warning(app_client: TestCli
         ({"itemCodes": []}, "NO_ITEMS"),
         ({"itemCodes": ["TECH_CAMPAIGN"]}, "NO_OPEN_CAMPAIGN"),
         ({"workshopCode": " "}, "INVALID_WORKSHOP_CODE"),
+        ({"note": "n" * 2001}, "NOTE_TOO_LONG"),
+        ({"workshopCode": "DE-" + "0" * 30}, "WORKSHOP_CODE_TOO_LONG"),
+        ({"itemCodes": ["POLLEN_FILTER"] * 51}, "TOO_MANY_ITEM_CODES"),
     ],
 )
 def test_invalid_events_are_refused_with_a_code_and_nothing_is_written(
@@ -103,6 +106,15 @@ def test_invalid_events_are_refused_with_a_code_and_nothing_is_written(
     assert body["data"] is None and codes(body) == [code]
     assert body["errors"][0]["message"]
     assert len(graphql(app_client, QUOTE)["data"]["vehicle"]["serviceEvents"]) == 5
+
+
+def test_the_bounds_are_inclusive_and_a_long_idempotency_key_is_refused(app_client: TestClient) -> None:
+    longest = event(note="ü" * 2000, workshopCode="W" * 32, itemCodes=["POLLEN_FILTER"] * 50)
+    body = graphql(app_client, RECORD, {"input": longest, "key": "k" * 200})
+    assert body["data"]["recordServiceEvent"]["note"] == "ü" * 2000
+    body = graphql(app_client, RECORD, {"input": event(), "key": "k" * 201})
+    assert codes(body) == ["IDEMPOTENCY_KEY_TOO_LONG"] and body["errors"][0]["extensions"]["limit"] == 200
+    assert len(graphql(app_client, QUOTE)["data"]["vehicle"]["serviceEvents"]) == 6
 
 
 def test_recorded_events_survive_a_restart(writable: Config) -> None:

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import signal
 import socket
-import subprocess
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.api.test_real_server import BIN, serve
-from tests.bus.conftest import redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.events.conftest import Server
 from tests.events.ws_client import Subscriber
 
 VIN = "WXVZZZB8ZME456992"  # DE, VRN-BLT-8
 OTHER = "TXNZZZS1ZSK257787"  # GB, NVK
 RECORD = """mutation($input: ServiceEventInput!) { recordServiceEvent(input: $input) { id } }"""
-Server = Callable[..., AbstractContextManager[tuple[str, subprocess.Popen[bytes]]]]
 
 
 def record(url: str, vin: str = VIN, odometer: int = 80_000, items: tuple[str, ...] = ("POLLEN_FILTER",)) -> str:
@@ -44,20 +37,6 @@ def record(url: str, vin: str = VIN, odometer: int = 80_000, items: tuple[str, .
 async def nothing_more(subscriber: Subscriber, seconds: float = 0.5) -> None:
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(subscriber.message(), seconds)
-
-
-@pytest.fixture
-def server(prepared: Path, tmp_path: Path) -> Server:
-    """Starts `aftersales serve` on its own copy of the data set, with extra environment."""
-
-    @contextmanager
-    def start(**env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-        data = tmp_path / f"data-{len(list(tmp_path.iterdir()))}"
-        shutil.copytree(prepared, data)
-        yield from serve([str(BIN / "aftersales"), "serve", "--data", str(data)],
-                         {"AFTERSALES_CACHE_DIR": str(tmp_path / "cache"), **env})  # fmt: skip
-
-    return start
 
 
 def test_a_subscriber_receives_recorded_events_with_cursor_and_fresh_vehicle_data(server: Server) -> None:
@@ -140,7 +119,7 @@ def test_a_cursor_older_than_the_retention_is_expired_and_garbage_is_invalid(ser
         asyncio.run(scenario())
 
 
-def test_two_servers_sharing_redis_deliver_each_others_events(server: Server, redis_url: str) -> None:  # noqa: F811
+def test_two_servers_sharing_redis_deliver_each_others_events(server: Server, redis_url: str) -> None:
     env = {"AFTERSALES_EVENT_BUS": "redis", "AFTERSALES_REDIS_URL": redis_url}
     with server(**env) as (first, _), server(**env) as (second, _):
 
