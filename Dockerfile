@@ -28,6 +28,7 @@ ENV AFTERSALES_CACHE_DIR=/home/aftersales/cache \
 # prepare the demo data set at build time, so that a container starts in about a second
 RUN python -c "from pathlib import Path; from preparation.demo import ensure_demo_data; ensure_demo_data(Path('/home/aftersales/cache'))"
 EXPOSE 8000
+# liveness, not readiness: while the event bus is down /readyz is 503, but restarting the container would not help
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
-    CMD python -c "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status == 200 else 1)"
+    CMD python -c "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
 CMD ["aftersales", "serve", "--host", "0.0.0.0", "--port", "8000"]
