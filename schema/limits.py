@@ -20,6 +20,8 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 
+from calculation.echo import cut
+
 
 @dataclass(frozen=True)
 class QueryLimits:
@@ -33,21 +35,24 @@ class QueryLimits:
     max_body_bytes: int = 256 * 1024
 
 
+Path = tuple[str, ...]
+"""Response names from a selection set down to a field."""
+
+
 @dataclass(frozen=True)
 class _Shape:
     """What the limits need to know of a selection set, its fragments expanded."""
 
     depth: int
     """Levels of fields below it; introspection fields do not count (GraphiQL needs them deep)."""
-    names: Counter[str]
-    """How often each response name is selected in it directly (through fragments included)."""
-    repeats: int
-    """The most times one response name is selected in any one selection set at or below it."""
+    paths: Counter[Path]
+    """How many fields answer at each response path below it (through fragments and repeated parents included):
+    all of them are compared pairwise to check that they can be merged."""
 
 
 class _ShapeWalk:
-    """Computes the shape of an operation, each fragment once: linear in the document's size even when fragments
-    spread one another many times over (each such doubling would otherwise double the work)."""
+    """Computes the shape of an operation, each fragment once: linear in the document's size (times its depth)
+    even when fragments spread one another many times over (each such doubling would otherwise double the work)."""
 
     def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
         self.fragments = fragments
@@ -55,12 +60,13 @@ class _ShapeWalk:
         self.visiting: set[str] = set()
 
     def shape(self, selection_set: SelectionSetNode | None) -> _Shape:
-        depth, names, repeats = 0, Counter[str](), 0
+        depth, paths = 0, Counter[Path]()
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
                 below = self.shape(selection.selection_set)
-                names[(selection.alias or selection.name).value] += 1
-                repeats = max(repeats, below.repeats)
+                name = (selection.alias or selection.name).value
+                paths[(name,)] += 1
+                paths.update({(name, *path): count for path, count in below.paths.items()})
                 if not selection.name.value.startswith("__"):
                     depth = max(depth, 1 + below.depth)
                 continue
@@ -70,16 +76,16 @@ class _ShapeWalk:
                 part = self.fragment(selection.name.value)
             else:
                 continue
-            depth, repeats = max(depth, part.depth), max(repeats, part.repeats)
-            names.update(part.names)
-        return _Shape(depth, names, max(repeats, max(names.values(), default=0)))
+            depth = max(depth, part.depth)
+            paths.update(part.paths)
+        return _Shape(depth, paths)
 
     def fragment(self, name: str) -> _Shape:
         if name in self.known:
             return self.known[name]
         definition = self.fragments.get(name)
         if definition is None or name in self.visiting:  # unknown fragments and cycles are reported by other rules
-            return _Shape(0, Counter(), 0)
+            return _Shape(0, Counter())
         self.visiting.add(name)
         self.known[name] = self.shape(definition.selection_set)
         self.visiting.discard(name)
@@ -117,15 +123,17 @@ def check_limits(document: DocumentNode, limits: QueryLimits) -> list[GraphQLErr
                     extensions={"code": "QUERY_TOO_DEEP", "limit": limits.max_depth},
                 )
             )
-        if shape.repeats > limits.max_field_repeats:
-            errors.append(
-                GraphQLError(
-                    f"{name} selects one field {shape.repeats} times in one place; at most "
-                    f"{limits.max_field_repeats} are allowed.",
-                    operation,
-                    extensions={"code": "TOO_MANY_FIELD_REPEATS", "limit": limits.max_field_repeats},
+        if shape.paths:
+            path, repeats = shape.paths.most_common(1)[0]
+            if repeats > limits.max_field_repeats:
+                errors.append(
+                    GraphQLError(
+                        f"{name} selects {cut('.'.join(path))} {repeats} times; at most {limits.max_field_repeats} "
+                        "are allowed.",
+                        operation,
+                        extensions={"code": "TOO_MANY_FIELD_REPEATS", "limit": limits.max_field_repeats},
+                    )
                 )
-            )
     aliases = _aliases(document)
     if aliases > limits.max_aliases:
         errors.append(

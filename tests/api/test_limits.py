@@ -73,7 +73,7 @@ def test_30_doubling_fragments_are_refused_at_once(client: TestClient) -> None:
     body = graphql(client, doubling(30))
     assert time.perf_counter() - started < 1.0
     assert codes(body) == ["TOO_MANY_FIELD_REPEATS"]
-    assert f"{2**30} times in one place; at most 20" in body["errors"][0]["message"]
+    assert f"selects markets {2**30} times; at most 20" in body["errors"][0]["message"]
 
 
 def test_doubling_fragments_within_the_limits_are_answered(client: TestClient) -> None:
@@ -91,13 +91,23 @@ def test_one_field_repeated_21_times_in_one_selection_is_refused(client: TestCli
         assert codes(graphql(client, query)) == ["TOO_MANY_FIELD_REPEATS"]
 
 
+def test_repeats_are_counted_per_response_path_through_repeated_parents(client: TestClient) -> None:
+    """Five `markets` with five `code` each put 25 fields at `markets.code`, all compared pairwise for merging."""
+    within = "{" + " markets { code code code code }" * 5 + " }"
+    nested = "{" + " markets { code code code code code }" * 5 + " }"
+    assert "errors" not in graphql(client, within)
+    body = graphql(client, nested)
+    assert codes(body) == ["TOO_MANY_FIELD_REPEATS"]
+    assert "selects markets.code 25 times; at most 20" in body["errors"][0]["message"]
+
+
 def test_field_repeats_limit_is_configurable(prepared: Path, tmp_path: Path) -> None:
     config = Config(data_dir=prepared, cache_dir=tmp_path, limits=QueryLimits(max_field_repeats=2))
     with TestClient(create_app(config)) as client:
         assert "errors" not in graphql(client, "{ markets { code code } brands { code } }")
         body = graphql(client, "{ markets { code code code } }")
     assert codes(body) == ["TOO_MANY_FIELD_REPEATS"]
-    assert "3 times in one place; at most 2" in body["errors"][0]["message"]
+    assert "selects markets.code 3 times; at most 2" in body["errors"][0]["message"]
 
 
 def test_a_document_over_a_limit_is_refused_on_that_alone(client: TestClient) -> None:
