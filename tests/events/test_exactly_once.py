@@ -73,30 +73,24 @@ def one_event_id(bodies: list[dict[str, Any]]) -> str:
     return event_id
 
 
+async def twins_notify_once(url: str) -> None:
+    """Concurrent identical keyed requests: one event id in every answer, one notification to a subscriber."""
+    subscriber = await Subscriber.open(url)
+    event_id = one_event_id(await send_at_once([url], request()))
+    assert (await subscriber.next())["event"]["id"] == event_id
+    await nothing_more(subscriber)
+
+
 def test_concurrent_identical_keyed_requests_give_one_event_and_one_notification_on_the_memory_bus(
     server: Server,
 ) -> None:
     with server() as (url, _):
-
-        async def scenario() -> None:
-            subscriber = await Subscriber.open(url)
-            event_id = one_event_id(await send_at_once([url], request()))
-            assert (await subscriber.next())["event"]["id"] == event_id
-            await nothing_more(subscriber)
-
-        asyncio.run(scenario())
+        asyncio.run(twins_notify_once(url))
 
 
 def test_concurrent_identical_keyed_requests_give_one_stream_entry_on_redis(server: Server, redis_url: str) -> None:
     with server(AFTERSALES_EVENT_BUS="redis", AFTERSALES_REDIS_URL=redis_url) as (url, _):
-
-        async def scenario() -> None:
-            subscriber = await Subscriber.open(url)
-            event_id = one_event_id(await send_at_once([url], request()))
-            assert (await subscriber.next())["event"]["id"] == event_id
-            await nothing_more(subscriber)
-
-        asyncio.run(scenario())
+        asyncio.run(twins_notify_once(url))
         assert stream_length(redis_url) == 1
 
 
