@@ -13,7 +13,7 @@ COPY schema schema
 COPY graphiql graphiql
 COPY bus bus
 COPY http_api http_api
-COPY cli.py quote_command.py server.py config.py logs.py ./
+COPY cli.py quote_command.py server.py config.py logs.py demo.py ./
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
@@ -26,7 +26,7 @@ ENV AFTERSALES_CACHE_DIR=/home/aftersales/cache \
     AFTERSALES_PRODUCTION=1 \
     PYTHONDONTWRITEBYTECODE=1
 # prepare the demo data set at build time, so that a container starts in about a second
-RUN python -c "from pathlib import Path; from preparation.demo import ensure_demo_data; ensure_demo_data(Path('/home/aftersales/cache'))"
+RUN python -c "from pathlib import Path; from demo import ensure_demo_data; ensure_demo_data(Path('/home/aftersales/cache'))"
 EXPOSE 8000
 # liveness, not readiness: while the event bus is down /readyz is 503, but restarting the container would not help
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \

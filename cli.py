@@ -73,7 +73,7 @@ def _init_aws(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from schema.build import build_schema
+    from http_api.executable_schema import build_schema
 
     print(str(build_schema()))
     return 0

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from schema.limits import QueryLimits
 from store.aws_settings import AwsSettings
 
 TRUE = {"1", "true", "yes", "on"}
@@ -49,6 +48,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 BACKENDS = ("memory", "dynamodb")
 EVENT_BUSES = ("memory", "redis")
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Configurable bounds on one GraphQL request."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_field_repeats: int = 20
+    max_tokens: int = 2000
+    max_keys: int = 100
+    max_body_bytes: int = 256 * 1024
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,12 @@ from catalog import Catalog, default_catalog
 from config import Config
 from http_api.endpoint import answer
 from http_api.errors import error_body, internal_error, json_answer, router_refusal
+from http_api.executable_schema import build_schema
 from http_api.request_ids import RequestIds
 from http_api.websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
 from resolvers.context import RequestContext
 from resolvers.error_report import format_error
 from resolvers.events import notification_from_payload
-from schema.build import build_schema
 from sources import Sources
 from store.archive import DirectoryArchive, QuoteArchive
 from store.base import Store
@@ -185,7 +185,7 @@ async def open_backend(config: Config, resources: AsyncExitStack) -> tuple[Store
         return DynamoStore(dynamodb, config.aws), S3Archive(s3, config.aws)
     directory = config.data_dir
     if directory is None:
-        from preparation.demo import ensure_demo_data  # the generator and the import load only when needed
+        from demo import ensure_demo_data  # the generator and the import load only when needed
 
         directory = ensure_demo_data(config.cache_dir, config.demo_seed, config.demo_vehicles)
     store = EmbeddedStore.load(directory)

@@ -23,7 +23,7 @@ from websockets.typing import Subprotocol
 from bench.graph import percentile, server
 from catalog import default_catalog
 from generator.command import write_delivery
-from preparation.command import import_delivery
+from preparation.pipeline import import_delivery
 from tests.bus.redis_server import RedisServer
 
 VIN = "WXVZZZB8ZME456992"

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from bench.graph import server
 from catalog import default_catalog
 from generator.command import write_delivery
-from preparation.command import import_delivery
+from preparation.pipeline import import_delivery
 from tests.api.fuzzing import KNOWN_VINS, Request, codes, problems, requests
 from tests.conftest import SEED, VEHICLES
 

@@ -27,7 +27,7 @@ import httpx2
 
 from catalog import default_catalog
 from generator.command import write_delivery
-from preparation.command import import_delivery
+from preparation.pipeline import import_delivery
 from store.embedded import EmbeddedStore
 from tests.aws.moto_server import MotoServer
 from tests.aws.proxy import MotoProxy

@@ -68,7 +68,7 @@ def main() -> None:
         if args.data:
             env["AFTERSALES_DATA"] = str(args.data)
         else:
-            from preparation.demo import ensure_demo_data
+            from demo import ensure_demo_data
 
             started = time.perf_counter()
             ensure_demo_data(Path(tmp))

@@ -14,9 +14,10 @@ import time
 
 from graphql import GraphQLError
 
-from schema.build import build_schema
-from schema.document_cache import DocumentCache
-from schema.limits import QueryLimits, schema_rules
+from config import QueryLimits
+from http_api.document_cache import DocumentCache
+from http_api.executable_schema import build_schema
+from http_api.limits import schema_rules
 
 VIN = "WXVZZZB8ZME456992"
 SHOP = (

@@ -1,4 +1,4 @@
-"""`aftersales import SRC --into dynamodb`: the import of preparation.command, published to DynamoDB.
+"""`aftersales import SRC --into dynamodb`: the import of preparation.pipeline, published to DynamoDB.
 
 The import's working state (accepted raw records of all deliveries and the merged view) is one version of the
 prepared format (`store.prepared`), kept under `prepared-state/` in the archive bucket: every import downloads
@@ -19,7 +19,7 @@ import orjson
 from tqdm import tqdm
 
 from catalog import Catalog
-from preparation.command import prepare_version
+from preparation.pipeline import prepare_version
 from preparation.summary import FileCounts
 from store import prepared, tables
 from store.aws import aws_client, guarded

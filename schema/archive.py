@@ -9,7 +9,6 @@ from strawberry.types import Info
 
 from resolvers import archive as archive_resolvers
 from resolvers.archive import ArchivedQuote as ArchivedQuoteRecord
-from schema.events import RECORD_SERVICE_EVENT
 from schema.quote import QuoteInput, ServiceQuote
 
 
@@ -36,22 +35,9 @@ class ArchivedQuote:
     document: str = strawberry.field(description="The archived JSON, byte for byte as stored.")
 
 
-async def _archive(
+async def archive(
     info: Info,
     vin: Annotated[str, strawberry.argument(description="The VIN, 17 characters, any case.")],
     input: Annotated[QuoteInput, strawberry.argument(description="Date, odometer, customer group, optional items.")],
 ) -> ArchivedQuoteRecord:
     return await archive_resolvers.archive_service_quote(info, vin, input.request())
-
-
-@strawberry.type(description="Changes: recording service events, archiving quotes.")
-class Mutation:
-    record_service_event = RECORD_SERVICE_EVENT
-    archive_service_quote = strawberry.field(
-        resolver=_archive,
-        graphql_type=ArchivedQuote,
-        description=(
-            "Computes the vehicle's service quote and archives it with its inputs (S3; a local directory when "
-            "embedded). Archiving the same quote of the same inputs again returns the same id."
-        ),
-    )

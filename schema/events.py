@@ -108,7 +108,7 @@ class ServiceEventNotification:
     )
 
 
-async def _record(
+async def record_event(
     info: Info,
     input: Annotated[ServiceEventInput, strawberry.argument(description="The event.")],
     idempotency_key: Annotated[
@@ -125,7 +125,7 @@ async def _record(
     return await event_resolvers.record_service_event(info, input.request(), key)
 
 
-async def _subscribe(
+async def subscribe(
     info: Info,
     filter: Annotated[ServiceEventFilter | None, strawberry.argument(description="Which events.")] = UNSET,
     after: Annotated[
@@ -138,25 +138,3 @@ async def _subscribe(
     spec = filter.spec(request_context(info).max_filter_values) if filter else EventFilter()
     async for notification in event_resolvers.service_event_recorded(info, spec, after or None):
         yield notification
-
-
-RECORD_SERVICE_EVENT = strawberry.mutation(
-    resolver=_record,
-    graphql_type=ServiceEvent,
-    description="Records a service a workshop performed; visible at once in `serviceEvents` and `serviceQuote`.",
-)
-
-
-@strawberry.type(
-    description="Live updates over WebSocket (graphql-transport-ws): by default at most 10 operations active on "
-    "one socket (one more is TOO_MANY_SUBSCRIPTIONS) and messages of at most 64 KiB (larger closes with 1009)."
-)
-class Subscription:
-    service_event_recorded = strawberry.subscription(
-        resolver=_subscribe,
-        graphql_type=ServiceEventNotification,
-        description=(
-            "Every recorded service event matching the filter, in order, each once. With `after`, the events "
-            "missed since that cursor come first; a cursor older than the retention is CURSOR_EXPIRED."
-        ),
-    )

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from catalog import default_catalog
 from config import Config
 from generator.command import write_delivery
-from preparation.command import import_delivery
+from preparation.pipeline import import_delivery
 from server import create_app
 from store import versions
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema
 
 from calculation.bounds import EARLIEST_DATE, LATEST_DATE, MAX_LOOK_AHEAD_DAYS, MAX_LOOK_AHEAD_DISTANCE, MAX_ODOMETER
-from schema.build import build_schema
+from http_api.executable_schema import build_schema
 
 SCHEMA = build_schema()._schema
 KNOWN_VINS = ("WXVZZZB8ZME456992", "TXNZZZS1ZSK257787", "1XVDL2SC1HC654745", "LXAFX2UJ9PF489765")

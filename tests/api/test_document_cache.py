@@ -9,7 +9,7 @@ import graphql
 import pytest
 import strawberry.schema.schema as strawberry_schema
 
-from schema.build import build_schema
+from http_api.executable_schema import build_schema
 
 
 def test_a_repeated_query_is_parsed_and_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,8 +24,8 @@ def test_a_repeated_query_is_parsed_and_validated_once(monkeypatch: pytest.Monke
         calls["validate"] += 1
         return real_validate(*args, **kwargs)
 
-    monkeypatch.setattr("schema.document_cache.parse", parse)
-    monkeypatch.setattr("schema.document_cache.validate_document", validate)
+    monkeypatch.setattr("http_api.document_cache.parse", parse)
+    monkeypatch.setattr("http_api.document_cache.validate_document", validate)
     schema = build_schema()
 
     async def run() -> None:

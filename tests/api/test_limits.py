@@ -9,8 +9,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from config import Config
-from schema.limits import QueryLimits
+from config import Config, QueryLimits
 from server import create_app
 from tests.api.conftest import codes, graphql
 

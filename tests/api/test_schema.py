@@ -6,7 +6,7 @@ from pathlib import Path
 
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType, GraphQLScalarType
 
-from schema.build import build_schema
+from http_api.executable_schema import build_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 

@@ -16,9 +16,8 @@ from starlette.testclient import TestClient
 
 from bench.graph import SHAPES
 from catalog import default_catalog
-from config import Config
+from config import Config, QueryLimits
 from preparation.aws_import import import_into_dynamodb
-from schema.limits import QueryLimits
 from server import create_app
 from store import tables
 from store.aws import aws_client

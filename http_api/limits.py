@@ -21,19 +21,7 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 
 from calculation.echo import cut
-
-
-@dataclass(frozen=True)
-class QueryLimits:
-    """Configurable bounds on one GraphQL request."""
-
-    max_depth: int = 12
-    max_aliases: int = 30
-    max_field_repeats: int = 20
-    max_tokens: int = 2000
-    max_keys: int = 100
-    max_body_bytes: int = 256 * 1024
-
+from config import QueryLimits
 
 Path = tuple[str, ...]
 """Response names from a selection set down to a field."""

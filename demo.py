@@ -9,7 +9,7 @@ from pathlib import Path
 
 from catalog import default_catalog
 from generator.command import write_delivery
-from preparation.command import import_into
+from preparation.pipeline import import_into
 from store import versions
 from store.prepared import VERSION
 

@@ -1,4 +1,5 @@
-"""The root query: vehicles by VIN and the master data around them."""
+"""The three root types: the query (vehicles by VIN and the master data around them), the mutations and the
+subscription; their fields' types and resolvers live in the modules of their domain areas."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import strawberry
 from resolvers import archive as archive_resolvers
 from resolvers import catalogue
 from resolvers import vehicle as vehicle_resolvers
+from schema import archive, events
 from schema.archive import ArchivedQuote
+from schema.events import ServiceEventNotification
 from schema.oil import OilNorm, OilProduct
 from schema.quote import ServiceItemType
-from schema.service import ServiceProduct
+from schema.service import ServiceEvent, ServiceProduct
 from schema.vehicle import Brand, Engine, Market, Vehicle, VehicleModel
 
 
@@ -57,4 +60,36 @@ class Query:
         resolver=catalogue.service_item_types,
         graphql_type=list[ServiceItemType],
         description="Maintenance item types, in catalogue order.",
+    )
+
+
+@strawberry.type(description="Changes: recording service events, archiving quotes.")
+class Mutation:
+    record_service_event = strawberry.mutation(
+        resolver=events.record_event,
+        graphql_type=ServiceEvent,
+        description="Records a service a workshop performed; visible at once in `serviceEvents` and `serviceQuote`.",
+    )
+    archive_service_quote = strawberry.field(
+        resolver=archive.archive,
+        graphql_type=ArchivedQuote,
+        description=(
+            "Computes the vehicle's service quote and archives it with its inputs (S3; a local directory when "
+            "embedded). Archiving the same quote of the same inputs again returns the same id."
+        ),
+    )
+
+
+@strawberry.type(
+    description="Live updates over WebSocket (graphql-transport-ws): by default at most 10 operations active on "
+    "one socket (one more is TOO_MANY_SUBSCRIPTIONS) and messages of at most 64 KiB (larger closes with 1009)."
+)
+class Subscription:
+    service_event_recorded = strawberry.subscription(
+        resolver=events.subscribe,
+        graphql_type=ServiceEventNotification,
+        description=(
+            "Every recorded service event matching the filter, in order, each once. With `after`, the events "
+            "missed since that cursor come first; a cursor older than the retention is CURSOR_EXPIRED."
+        ),
     )

@@ -19,8 +19,9 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from schema.limits import QueryLimits, check_limits
-from schema.request_errors import GRAPHQL_VALIDATION_FAILED, coded
+from config import QueryLimits
+from http_api.limits import check_limits
+from http_api.request_errors import GRAPHQL_VALIDATION_FAILED, coded
 
 CACHE_SIZE = 1024
 

@@ -1,18 +1,18 @@
-"""Assembles the strawberry schema: root query, scalars, limits, caches and production settings."""
+"""The executable schema: the root types of `schema.root` with scalars, limits, document cache, coded errors and
+production settings."""
 
 from __future__ import annotations
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from schema.archive import Mutation
-from schema.document_cache import DocumentCache
-from schema.events import Subscription
-from schema.limits import QueryLimits, schema_rules
-from schema.query import Query
-from schema.request_errors import CodedRequestErrors
+from config import QueryLimits
+from http_api.document_cache import DocumentCache
+from http_api.limits import schema_rules
+from http_api.request_errors import CodedRequestErrors
+from http_api.stream_errors import StreamErrorReport
+from schema.root import Mutation, Query, Subscription
 from schema.scalars import SCALARS
-from schema.stream_errors import StreamErrorReport
 
 
 def build_schema(limits: QueryLimits | None = None, production: bool = False) -> strawberry.Schema:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from preparation.demo import demo_directory, ensure_demo_data
+from demo import demo_directory, ensure_demo_data
 from store import EmbeddedStore, versions
 from tests.api.test_real_server import ROOT
 
@@ -15,7 +15,7 @@ VEHICLES = 100
 PREPARE = f"""
 import sys
 from pathlib import Path
-from preparation.demo import ensure_demo_data
+from demo import ensure_demo_data
 print(ensure_demo_data(Path(sys.argv[1]), 7, {VEHICLES}))
 """
 # stops for good where the complete version is about to be renamed into place: the data set is written, not served
