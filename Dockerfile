@@ -1,19 +1,8 @@
 # Aftersales Graph: the GraphQL API on the embedded demo data set (or a prepared data set mounted at /data).
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY catalog catalog
-COPY calculation calculation
-COPY generator generator
-COPY preparation preparation
-COPY store store
-COPY sources sources
-COPY resolvers resolvers
-COPY schema schema
-COPY graphiql graphiql
-COPY bus bus
-COPY http_api http_api
-COPY cli.py quote_command.py server.py config.py logs.py demo.py ./
+# the build context is the checkout less what .dockerignore leaves out; pyproject.toml says what goes in the wheel
+COPY . .
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
