@@ -4,6 +4,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY catalog catalog
 COPY calculation calculation
+COPY presentation presentation
 COPY generator generator
 COPY preparation preparation
 COPY store store
