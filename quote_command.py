@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 
 from calculation.bounds import InputError
-from calculation.contract import service_quote
 from calculation.quote import QuoteRequest, QuoteWarning, compute
 from calculation.vin import validate_vin
 from catalog import default_catalog
+from presentation.quote import service_quote
 from store.base import load_vehicle_file
 from store.embedded import EmbeddedStore
 from store.prepared import PreparedDataError

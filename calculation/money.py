@@ -1,4 +1,4 @@
-"""Exact money: HALF_UP rounding to a currency's minor unit and fixed-decimal formatting (DOMAIN §5.3, D19)."""
+"""Exact money: HALF_UP rounding to a minor unit or a cash step, and up to whole time units (DOMAIN §5.3, D18)."""
 
 from __future__ import annotations
 
@@ -25,16 +25,3 @@ def round_to_step(amount: Decimal, step: Decimal, minor_unit: int) -> Decimal:
 def ceil_units(amount: Decimal) -> Decimal:
     """Smallest whole number not below `amount` (labour time units, D18)."""
     return amount.quantize(Decimal(1), rounding=ROUND_CEILING)
-
-
-def format_money(amount: Decimal, minor_unit: int) -> str:
-    """Exactly `minor_unit` decimals, zero included ("0.00", JPY "0")."""
-    text = f"{round_money(amount, minor_unit):f}"
-    return "0" + text[2:] if text.startswith("-0") and Decimal(text) == 0 else text
-
-
-def format_plain(value: Decimal) -> str:
-    """A quantity or rate without trailing zeros and without exponent ("50", "4.3", "0.081")."""
-    if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):f}"
-    return f"{value.normalize():f}"

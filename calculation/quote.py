@@ -34,7 +34,6 @@ LABOR, OIL, SUNDRY, FEE = "LABOR", "OIL", "SUNDRY", "FEE"
 TECH_CAMPAIGN = "TECH_CAMPAIGN"
 OIL_SERVICE_ITEMS = frozenset({"OIL_SVC_FIXED", "OIL_SVC_FLEX", "OIL_SVC_SEVERE"})
 ODOMETER_TOLERANCE = 50  # DOMAIN §7.4 rule 2: readings may differ by this much before they count as lower
-LABOUR_UNIT_PRICE_DECIMALS = 4  # D19: display only
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ import orjson
 import strawberry
 from strawberry.types import Info
 
-from calculation.contract import ServiceQuoteView, as_json, quote_view_from_json
 from calculation.echo import quoted
 from calculation.quote import QuoteRequest
 from calculation.records import VehicleFile
 from calculation.vin import validate_vin
+from presentation.quote import ServiceQuoteView, as_json, from_json
 from resolvers.context import request_context
 from resolvers.errors import domain_error, vin_error
 from resolvers.quote import service_quote_of
@@ -83,7 +83,7 @@ def archived(quote_id: str, data: bytes) -> ArchivedQuote:
         include_recommended=tuple(asked["includeRecommended"]),
         include_statutory=asked["includeStatutory"],
     )
-    return ArchivedQuote(quote_id, parsed["vin"], given, quote_view_from_json(parsed["quote"]), data.decode())
+    return ArchivedQuote(quote_id, parsed["vin"], given, from_json(ServiceQuoteView, parsed["quote"]), data.decode())
 
 
 async def archive_service_quote(info: Info, vin: str, request: QuoteRequest) -> ArchivedQuote:

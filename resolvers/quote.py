@@ -14,13 +14,20 @@ from strawberry.types import Info
 from calculation import due, oil
 from calculation.bounds import check_date, check_odometer
 from calculation.context import VehicleContext
-from calculation.contract import DueItemView, PositionView, ServiceQuoteView, due_item, quote_view
 from calculation.eligibility import EligibilityResult, check_eligibility
-from calculation.money import format_money
 from calculation.quote import QuoteRequest, QuoteWarning, check_request, compute
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, VehicleFile
 from calculation.vin import validate_vin
-from catalog.records import LabourTime, OilNorm, OilProduct, Part, ServiceProduct
+from catalog.records import LabourTime, OilNorm, Part, ServiceProduct
+from presentation.quote import (
+    DueItemView,
+    OilRequirementView,
+    PositionView,
+    ServiceQuoteView,
+    due_item,
+    oil_requirement,
+    quote_view,
+)
 from resolvers.context import RequestContext, request_context
 from resolvers.errors import client_input
 from resolvers.loaders import when_loaded
@@ -85,31 +92,10 @@ def due_services(root: Vehicle, info: Info, request: QuoteRequest) -> list[DueIt
     return when_loaded(evaluate, ctx.loaders.service_events_by_vin.get(root.vin))
 
 
-@dataclass(frozen=True)
-class OilRequirementView:
-    norm_codes: tuple[str, ...]
-    viscosities: tuple[str, ...]
-    capacity_litres: str
-    selected_product: OilProduct | None
-    price_per_litre: str | None
-    currency: str
-
-
 def required_oil(root: Vehicle, info: Info) -> OilRequirementView | None:
     ctx = VehicleContext.of(request_context(info).catalog, root)
     found = oil.vehicle_requirement(ctx)
-    if found is None:
-        return None
-    market = ctx.market
-    price = None if found.price_per_litre is None else format_money(found.price_per_litre, market.minor_unit)
-    return OilRequirementView(
-        norm_codes=found.norms,
-        viscosities=found.viscosities,
-        capacity_litres=str(found.capacity_litres),
-        selected_product=found.selected_product,
-        price_per_litre=price,
-        currency=market.currency,
-    )
+    return None if found is None else oil_requirement(found, ctx.market)
 
 
 async def oil_requirement_norms(root: OilRequirementView, info: Info) -> list[OilNorm]:

@@ -6,16 +6,16 @@ import datetime
 
 import strawberry
 
-from calculation.contract import WarningView
 from calculation.quote import plausibility_warnings
 from calculation.records import ServiceEvent as ServiceEventRecord
+from presentation.quote import WarningView, warning
 from resolvers import vehicle as vehicle_resolvers
 from schema.quote import Warning
 from schema.scalars import DecimalText
 
 
 def event_warning_list(root: strawberry.Parent[ServiceEventRecord]) -> list[WarningView]:
-    return [WarningView(w.code, w.message) for w in plausibility_warnings(root)]
+    return [warning(w) for w in plausibility_warnings(root)]
 
 
 @strawberry.type(description="One item performed at a service event.")

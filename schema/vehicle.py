@@ -9,8 +9,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from calculation.contract import DueItemView, ServiceQuoteView
 from calculation.records import Vehicle as VehicleRecord
+from presentation.quote import DueItemView, ServiceQuoteView
 from resolvers import quote as quote_resolvers
 from resolvers import vehicle as vehicle_resolvers
 from resolvers.quote import ProductOffer

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from calculation.contract import service_quote
 from calculation.quote import QuoteRequest, compute
 from calculation.records import EventItem, ServiceEvent, Vehicle, VehicleFile
 from catalog import Catalog, default_catalog
+from presentation.quote import service_quote
 
 BASE = Vehicle(
     vin="WXVZZZB8ZNW012345",

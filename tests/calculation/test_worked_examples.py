@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from calculation.contract import service_quote
 from calculation.quote import QuoteRequest, compute
 from calculation.records import CampaignVehicle, ServiceContract, Vehicle, VehicleFile
 from catalog import default_catalog
+from presentation.quote import service_quote
 from tests.calculation.builders import event
 
 EXAMPLE_1 = VehicleFile(

@@ -1,7 +1,8 @@
-"""The quote in its public `ServiceQuote` shape: exact decimals as strings (D19), dates as ISO dates.
+"""The calculation's results in their public shape: exact decimals as strings (D19), dates as ISO dates.
 
-The view objects carry snake_case attributes; `as_json` gives the camelCase JSON of the GraphQL contract, so the
-command line and the API serve one and the same representation.
+The view objects carry snake_case attributes, which the GraphQL types read; `as_json` gives the camelCase JSON of
+the same contract and `from_json` reads it back, both derived from the views' fields, so the command line, the
+API and the quote archive serve one and the same representation.
 """
 
 from __future__ import annotations
@@ -9,14 +10,36 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from types import NoneType, UnionType
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from calculation.due import DueItem
-from calculation.money import format_money, format_plain
+from calculation.money import round_money
+from calculation.oil import OilRequirement
 from calculation.quote import LABOR, PayerTotal, QuotePosition, QuoteWarning, ServiceQuote
-from catalog.conditions import attribute_name
+from catalog.records import Market, OilProduct
 
-LABOUR_UNIT_PRICE = Decimal("0.0001")  # D19: rate per time unit shown with 4 decimals
+LABOUR_UNIT_PRICE = Decimal("0.0001")  # D19: a LABOR line's rate per time unit is shown with 4 decimals
+
+View = TypeVar("View")
+
+
+def format_money(amount: Decimal, minor_unit: int) -> str:
+    """Exactly `minor_unit` decimals, zero included ("0.00", JPY "0")."""
+    text = f"{round_money(amount, minor_unit):f}"
+    return "0" + text[2:] if text.startswith("-0") and Decimal(text) == 0 else text
+
+
+def format_plain(value: Decimal) -> str:
+    """A quantity or rate without trailing zeros and without exponent ("50", "4.3", "0.081")."""
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
+
+
+def tax_rate_text(rate: Decimal) -> str:
+    """The fraction as the market states it ("0.19", "0.081"); "0" for untaxed lines."""
+    return "0" if rate == 0 else str(rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +106,14 @@ class ServiceQuoteView:
     warnings: tuple[WarningView, ...]
 
 
-def tax_rate_text(rate: Decimal) -> str:
-    """The fraction as the market states it ("0.19", "0.081"); "0" for untaxed lines."""
-    return "0" if rate == 0 else str(rate)
+@dataclass(frozen=True)
+class OilRequirementView:
+    norm_codes: tuple[str, ...]
+    viscosities: tuple[str, ...]
+    capacity_litres: str
+    selected_product: OilProduct | None
+    price_per_litre: str | None
+    currency: str
 
 
 def due_item(d: DueItem) -> DueItemView:
@@ -152,6 +180,18 @@ def quote_view(q: ServiceQuote) -> ServiceQuoteView:
     )
 
 
+def oil_requirement(found: OilRequirement, market: Market) -> OilRequirementView:
+    price = None if found.price_per_litre is None else format_money(found.price_per_litre, market.minor_unit)
+    return OilRequirementView(
+        norm_codes=found.norms,
+        viscosities=found.viscosities,
+        capacity_litres=str(found.capacity_litres),
+        selected_product=found.selected_product,
+        price_per_litre=price,
+        currency=market.currency,
+    )
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
@@ -168,32 +208,30 @@ def as_json(view: Any) -> Any:
     return view
 
 
+def _from_json(kind: Any, data: Any) -> Any:
+    """`data` as the annotated type `kind`: the inverse of `as_json` for the types the views use."""
+    if isinstance(kind, type) and is_dataclass(kind):
+        hints = get_type_hints(kind)
+        return kind(**{f.name: _from_json(hints[f.name], data[_camel(f.name)]) for f in fields(kind)})
+    origin = get_origin(kind)
+    if origin is tuple:
+        item, _ = get_args(kind)  # tuple[X, ...]
+        return tuple(_from_json(item, v) for v in data)
+    if origin is UnionType:  # X | None
+        (present,) = (a for a in get_args(kind) if a is not NoneType)
+        return None if data is None else _from_json(present, data)
+    if kind is date:
+        return date.fromisoformat(data)
+    return data
+
+
+def from_json(kind: type[View], data: dict[str, Any]) -> View:
+    """The view read back from its JSON (e.g. an archived quote)."""
+    view: View = _from_json(kind, data)
+    return view
+
+
 def service_quote(q: ServiceQuote) -> dict[str, Any]:
     """The quote exactly as GraphQL's `ServiceQuote` returns it."""
     result: dict[str, Any] = as_json(quote_view(q))
     return result
-
-
-def quote_view_from_json(data: dict[str, Any]) -> ServiceQuoteView:
-    """The view of a quote read back from its JSON (e.g. an archived quote)."""
-    return ServiceQuoteView(
-        vin=data["vin"],
-        currency=data["currency"],
-        service_regime=data["serviceRegime"],
-        due_items=tuple(
-            DueItemView(
-                item=ItemTypeView(**d["item"]),
-                status=d["status"],
-                triggers=tuple(d["triggers"]),
-                basis=d["basis"],
-                anchor_date=date.fromisoformat(d["anchorDate"]),
-                anchor_odometer=d["anchorOdometer"],
-                due_date=date.fromisoformat(d["dueDate"]) if d["dueDate"] else None,
-                due_odometer=d["dueOdometer"],
-            )
-            for d in data["dueItems"]
-        ),
-        positions=tuple(PositionView(**{attribute_name(k): v for k, v in p.items()}) for p in data["positions"]),
-        totals=tuple(PayerTotalView(**{attribute_name(k): v for k, v in t.items()}) for t in data["totals"]),
-        warnings=tuple(WarningView(**w) for w in data["warnings"]),
-    )

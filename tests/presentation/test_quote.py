@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from calculation.contract import as_json, quote_view, quote_view_from_json
 from calculation.quote import QuoteRequest, compute
 from catalog import default_catalog
+from presentation.quote import ServiceQuoteView, as_json, from_json, quote_view
 from tests.calculation.test_worked_examples import EXAMPLE_3, REQUEST_3
 
 
 def test_json_round_trip_gives_the_same_view() -> None:
     view = quote_view(compute(default_catalog(), EXAMPLE_3, REQUEST_3))
     assert view.positions and view.totals and view.due_items
-    assert quote_view_from_json(as_json(view)) == view
+    assert from_json(ServiceQuoteView, as_json(view)) == view
 
 
 def test_dates_are_iso_strings_in_json() -> None:

@@ -1,14 +1,12 @@
-"""Calendar months with end-of-month clamping (§8.3) and exact money formatting (D19)."""
+"""Calendar months with end-of-month clamping (§8.3)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from calculation.dates import add_months, age_months
-from calculation.money import format_money, format_plain
 
 
 @pytest.mark.parametrize(
@@ -41,19 +39,3 @@ def test_add_months_clamps_to_the_end_of_the_month(start: date, months: int, exp
 )
 def test_age_months_is_the_largest_whole_month_count(start: date, end: date, months: int) -> None:
     assert age_months(start, end) == months
-
-
-@pytest.mark.parametrize(
-    ("amount", "minor_unit", "text"),
-    [("0", 2, "0.00"), ("0", 0, "0"), ("-0.001", 2, "0.00"), ("552.3", 2, "552.30"), ("-0.01", 2, "-0.01"),
-     ("5757.5", 0, "5758"), ("1128.224", 2, "1128.22")],
-)  # fmt: skip
-def test_money_carries_exactly_the_minor_unit(amount: str, minor_unit: int, text: str) -> None:
-    assert format_money(Decimal(amount), minor_unit) == text
-
-
-@pytest.mark.parametrize(
-    ("value", "text"), [("50", "50"), ("4.30", "4.3"), ("9.0", "9"), ("0.5", "0.5"), ("15.00", "15"), ("1E+2", "100")]
-)
-def test_quantities_drop_trailing_zeros(value: str, text: str) -> None:
-    assert format_plain(Decimal(value)) == text
