@@ -65,7 +65,7 @@ def test() -> int:
     ensure_venv("test")
     ensure_redis_server()
     ensure_http_audit()
-    for step in (("ruff", "check", "."), ("mypy",)):
+    for step in (("ruff", "check", "."), ("mypy",), ("lint-imports", "--no-cache")):
         if run(*step) != 0:
             return 1
     code = run("pytest", *sys.argv[2:])
