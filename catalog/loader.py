@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from catalog import conditions
-from catalog.reader import CatalogError, Convert, Reader, Row, json_key, pairs, read_json, root_row, rows, within
+from catalog.reader import CatalogError, Convert, Reader, Row, json_key, pairs, root_row, rows, within
 from catalog.records import (
     Brand,
     Campaign,
@@ -142,7 +142,6 @@ class Catalog:
     service_products: Mapping[str, ServiceProduct]
     campaigns: Mapping[str, Campaign]
     vin_scheme: VinScheme
-    generator: Mapping[str, Any]
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """Results derived from the catalogue alone (e.g. applicability per vehicle configuration), kept for reuse."""
 
@@ -159,12 +158,6 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
                 raise row.error("duplicate key")
             out[getattr(record, key)] = record
         return out
-
-    def generator() -> Mapping[str, Any]:
-        data = read_json(data_dir, "generator.json")
-        if not isinstance(data, Mapping):
-            raise CatalogError("generator.json", "(root)", "expected an object")
-        return data
 
     catalog = Catalog(
         brands=table("brands.json", BRAND, "code"),
@@ -190,7 +183,6 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
         service_products=table("service_products.json", SERVICE_PRODUCT, "code"),
         campaigns=table("campaigns.json", CAMPAIGN, "code"),
         vin_scheme=VIN_SCHEME(root_row(data_dir, "vin_scheme.json")),
-        generator=generator(),
     )
     _check_references(catalog)
     return catalog
