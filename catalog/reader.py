@@ -90,7 +90,7 @@ def _is(value: Any, kind: type) -> bool:
 _LIST_OF = {str: "strings", int: "integers"}
 
 
-def read_json(directory: Path, file: str) -> Any:
+def _read_json(directory: Path, file: str) -> Any:
     path = directory / file
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -102,12 +102,12 @@ def read_json(directory: Path, file: str) -> Any:
 
 def root_row(directory: Path, file: str) -> Row:
     """A file holding one object."""
-    return Row(file, ROOT, read_json(directory, file))
+    return Row(file, ROOT, _read_json(directory, file))
 
 
 def rows(directory: Path, file: str, key_field: str) -> list[Row]:
     """A file holding a list of objects, each named by its `key_field` (or its index when it has none)."""
-    data = read_json(directory, file)
+    data = _read_json(directory, file)
     if not isinstance(data, list):
         raise CatalogError(file, "(file)", "expected a list")
     out = []
@@ -123,7 +123,7 @@ def json_key(field_name: str) -> str:
     return first + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def optional(hint: Any) -> Any:
+def _optional(hint: Any) -> Any:
     """`X` for a hint `X | None`, else None."""
     if get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint):
         others = [a for a in get_args(hint) if a is not type(None)]
@@ -144,7 +144,7 @@ def convert(row: Row, key: str, hint: Any, nested: Mapping[type, Reader[Any]] | 
     """
     if hint is Any:
         return row.raw(key)
-    inner = optional(hint)
+    inner = _optional(hint)
     if inner is not None:
         return None if row.raw(key) is None else convert(row, key, inner, nested)
     if hint is Decimal:
@@ -152,16 +152,17 @@ def convert(row: Row, key: str, hint: Any, nested: Mapping[type, Reader[Any]] | 
     if hint is date:
         return row.iso_date(key)
     if _is_object(hint):
-        return read_object(row.child(key), hint, nested)
+        return _read_object(row.child(key), hint, nested)
     if get_origin(hint) is tuple:
         item = get_args(hint)[0]
         if _is_object(item):
-            return tuple(read_object(r, item, nested) for r in row.items(key))
-        values = row.typed(key, list)
-        if not all(_is(v, item) for v in values):
-            raise row.error(f"field {key!r} must be a list of {_LIST_OF[item]}")
-        return tuple(values)
-    if hint in (str, int, bool):
+            return tuple(_read_object(r, item, nested) for r in row.items(key))
+        if item in _LIST_OF:
+            values = row.typed(key, list)
+            if not all(_is(v, item) for v in values):
+                raise row.error(f"field {key!r} must be a list of {_LIST_OF[item]}")
+            return tuple(values)
+    elif hint in (str, int, bool):
         return row.typed(key, hint)
     raise TypeError(f"no conversion for {hint!r}")
 
@@ -171,7 +172,7 @@ def _is_object(hint: Any) -> bool:
     return is_dataclass(hint) or origin is Mapping or (origin is tuple and get_origin(get_args(hint)[0]) is tuple)
 
 
-def read_object(row: Row, hint: Any, nested: Mapping[type, Reader[Any]] | None = None) -> Any:
+def _read_object(row: Row, hint: Any, nested: Mapping[type, Reader[Any]] | None = None) -> Any:
     """A whole object as a record, a `Mapping[str, X]` or `tuple[tuple[str, X], ...]`."""
     if is_dataclass(hint):
         read = (nested or {}).get(cast(type, hint)) or _plain(cast(type, hint))
@@ -229,7 +230,7 @@ def within(parent: str, leaf: str, kind: Any = None) -> Convert:
     """
 
     def read(row: Row, key: str, hint: Any) -> Any:
-        if optional(hint) is not None and row.raw(parent) is None:
+        if _optional(hint) is not None and row.raw(parent) is None:
             return None
         return convert(row.child(parent), leaf, hint if kind is None else kind)
 
@@ -240,7 +241,7 @@ def pairs(first: str, second: str) -> Convert:
     """`tuple[tuple[A, B], ...]` from a list of objects with the fields `first` and `second`, in list order."""
 
     def read(row: Row, key: str, hint: Any) -> Any:
-        inner = optional(hint)
+        inner = _optional(hint)
         if inner is not None and row.raw(key) is None:
             return None
         first_kind, second_kind = get_args(get_args(hint if inner is None else inner)[0])
