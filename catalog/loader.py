@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from catalog import conditions
+from catalog.reader import CatalogError, Convert, Reader, Row, json_key, pairs, root_row, rows, within
 from catalog.records import (
     Brand,
     Campaign,
     CommercialRules,
-    CustomerGroup,
     Eligibility,
     Engine,
     FlatCharge,
-    Interval,
     IntervalOverride,
     ItemParts,
     LabourTime,
-    LoyaltyRule,
     Market,
     Model,
-    ModelYearCode,
     OilNorm,
     OilProduct,
     OilSpecOverride,
@@ -39,408 +33,91 @@ from catalog.records import (
     Wmi,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 DATA_DIR = Path(__file__).parent / "data"
-T = TypeVar("T")
+R = TypeVar("R", bound="DataclassInstance")
 
 
-class CatalogError(ValueError):
-    """Inconsistent master data, named by file and key."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        super().__init__(f"{file}: {key}: {message}")
-        self.file = file
-        self.key = key
+def _part_source(row: Row, key: str, hint: Any) -> str:
+    source = row.typed(key, str)
+    if source not in ("PART", "OIL_PRODUCT"):
+        raise row.error(f"unknown source {source!r}")
+    return source
 
 
-class _Row:
-    """One JSON object with the file and key it came from, so that every error can say where."""
+def _flat_charge(ref: str) -> Convert:
+    """The entry of `flatCharges` with this `ref`, which must be there."""
 
-    def __init__(self, file: str, key: str, data: Any) -> None:
-        if not isinstance(data, Mapping):
-            raise CatalogError(file, key, "expected an object")
-        self.file, self.key, self.data = file, key, data
-
-    def error(self, message: str) -> CatalogError:
-        return CatalogError(self.file, self.key, message)
-
-    def raw(self, name: str) -> Any:
-        if name not in self.data:
-            raise self.error(f"missing field {name!r}")
-        return self.data[name]
-
-    def typed(self, name: str, kind: type[T]) -> T:
-        value = self.raw(name)
-        # bool is an int subclass: keep the two apart
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(f"field {name!r} must be {kind.__name__}, got {value!r}")
-        return value
-
-    def opt_typed(self, name: str, kind: type[T]) -> T | None:
-        return None if self.raw(name) is None else self.typed(name, kind)
-
-    def text(self, name: str) -> str:
-        return self.typed(name, str)
-
-    def opt_text(self, name: str) -> str | None:
-        return self.opt_typed(name, str)
-
-    def integer(self, name: str) -> int:
-        return self.typed(name, int)
-
-    def opt_int(self, name: str) -> int | None:
-        return self.opt_typed(name, int)
-
-    def flag(self, name: str) -> bool:
-        return self.typed(name, bool)
-
-    def decimal(self, name: str) -> Decimal:
-        return self.to_decimal(name, self.text(name))
-
-    def opt_decimal(self, name: str) -> Decimal | None:
-        text = self.opt_text(name)
-        return None if text is None else self.to_decimal(name, text)
-
-    def to_decimal(self, name: str, text: str) -> Decimal:
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise self.error(f"field {name!r} is not a decimal: {text!r}") from None
-        if not number.is_finite():
-            raise self.error(f"field {name!r} is not a finite decimal: {text!r}")
-        return number
-
-    def strs(self, name: str) -> tuple[str, ...]:
-        values = self.typed(name, list)
-        if not all(isinstance(v, str) for v in values):
-            raise self.error(f"field {name!r} must be a list of strings")
-        return tuple(values)
-
-    def opt_strs(self, name: str) -> tuple[str, ...] | None:
-        return None if self.raw(name) is None else self.strs(name)
-
-    def opt_date(self, name: str) -> date | None:
-        text = self.opt_text(name)
-        if text is None:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise self.error(f"field {name!r} is not an ISO date: {text!r}") from None
-
-    def child(self, name: str) -> _Row:
-        return _Row(self.file, f"{self.key}.{name}", self.raw(name))
-
-
-def _rows(data_dir: Path, file: str, key_field: str) -> list[_Row]:
-    data = _read(data_dir, file)
-    if not isinstance(data, list):
-        raise CatalogError(file, "(file)", "expected a list")
-    rows = []
-    for index, item in enumerate(data):
-        key = item.get(key_field) if isinstance(item, Mapping) else None
-        rows.append(_Row(file, str(key) if key is not None else f"[{index}]", item))
-    return rows
-
-
-def _read(data_dir: Path, file: str) -> Any:
-    path = data_dir / file
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(file, "(file)", f"not found in {data_dir}") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(file, f"line {exc.lineno}", f"not valid JSON: {exc.msg}") from None
-
-
-def _index(rows: Iterable[_Row], build: Callable[[_Row], T], key: Callable[[T], str]) -> dict[str, T]:
-    out: dict[str, T] = {}
-    for row in rows:
-        record = build(row)
-        if key(record) in out:
-            raise row.error("duplicate key")
-        out[key(record)] = record
-    return out
-
-
-def _interval(row: _Row, name: str) -> Interval | None:
-    if row.raw(name) is None:
-        return None
-    sub = row.child(name)
-    return Interval(km=sub.opt_int("km"), mi=sub.opt_int("mi"), months=sub.opt_int("months"))
-
-
-def _percents(row: _Row, name: str) -> tuple[tuple[str, Decimal], ...]:
-    sub = row.child(name)
-    return tuple((category, sub.decimal(category)) for category in sub.data)
-
-
-def _comparison(row: _Row, name: str) -> tuple[tuple[str, int], ...] | None:
-    if row.raw(name) is None:
-        return None
-    sub = row.child(name)
-    return tuple((op, sub.integer(op)) for op in sub.data)
-
-
-def _brand(r: _Row) -> Brand:
-    return Brand(
-        code=r.text("code"),
-        name=r.text("name"),
-        positioning=r.text("positioning"),
-        group_code=r.text("groupCode"),
-        hq_country=r.text("hqCountry"),
-        time_units_per_hour=r.integer("timeUnitsPerHour"),
-        labour_unit_name=r.text("labourUnitName"),
-        vin_style=r.text("vinStyle"),
-        flexible_service_offered=r.flag("flexibleServiceOffered"),
-        wmis=r.strs("wmis"),
-    )
-
-
-def _market(r: _Row) -> Market:
-    return Market(
-        code=r.text("code"),
-        name=r.text("name"),
-        currency=r.text("currency"),
-        minor_unit=r.integer("minorUnit"),
-        tax_rate=r.decimal("taxRate"),
-        tax_name=r.text("taxName"),
-        exempt_tax_categories=r.strs("exemptTaxCategories"),
-        distance_unit=r.text("distanceUnit"),
-        flexible_service_offered=r.flag("flexibleServiceOffered"),
-        labour_rate_per_hour=r.decimal("labourRatePerHour"),
-        shop_supplies_flat=r.decimal("shopSuppliesFlat"),
-        oil_disposal_fee=r.decimal("oilDisposalFee"),
-        price_factor=r.decimal("priceFactor"),
-        check_digit_mandatory=r.flag("checkDigitMandatory"),
-        cash_rounding_step=r.opt_decimal("cashRoundingStep"),
-        statutory_item_code=r.opt_text("statutoryItemCode"),
-        look_ahead_distance=r.integer("lookAheadDistance"),
-        look_ahead_days=r.integer("lookAheadDays"),
-        high_sulphur_diesel=r.flag("highSulphurDiesel"),
-    )
-
-
-def _engine(r: _Row) -> Engine:
-    return Engine(
-        code=r.text("code"),
-        fuel=r.text("fuel"),
-        displacement_cc=r.integer("displacementCc"),
-        cylinders=r.integer("cylinders"),
-        power_kw=r.integer("powerKw"),
-        aspiration=r.opt_text("aspiration"),
-        timing_drive=r.opt_text("timingDrive"),
-        aftertreatment=r.opt_text("aftertreatment"),
-        oil_capacity_l=r.opt_decimal("oilCapacityL"),
-        oil_spec_fixed=r.opt_strs("oilSpecFixed"),
-        oil_spec_flex=r.opt_strs("oilSpecFlex"),
-        allowed_viscosities=r.strs("allowedViscosities"),
-        spark_plug_item=r.opt_text("sparkPlugItem"),
-        air_filter_item=r.opt_text("airFilterItem"),
-        timing_belt_item=r.opt_text("timingBeltItem"),
-        generation=r.text("generation"),
-        oil_filter_part=r.opt_text("oilFilterPart"),
-        vin_engine_letter=r.text("vinEngineLetter"),
-    )
-
-
-def _model(r: _Row) -> Model:
-    return Model(
-        code=r.text("code"),
-        brand_code=r.text("brandCode"),
-        name=r.text("name"),
-        vehicle_class=r.text("vehicleClass"),
-        body=r.text("body"),
-        production_from=r.integer("productionFrom"),
-        production_to=r.integer("productionTo"),
-        engine_codes=r.strs("engineCodes"),
-        transmissions=r.strs("transmissions"),
-        drives=r.strs("drives"),
-        markets=r.strs("markets"),
-        eu_type_code=r.text("euTypeCode"),
-        na_line_code=r.text("naLineCode"),
-        vin_body_letter=r.text("vinBodyLetter"),
-    )
-
-
-def _service_item(r: _Row) -> ServiceItemType:
-    return ServiceItemType(
-        seq=r.integer("seq"),
-        code=r.text("code"),
-        category=r.text("category"),
-        name=r.text("name"),
-        first_interval=_interval(r, "firstInterval"),
-        repeat_interval=_interval(r, "repeatInterval"),
-        due_end_of_month=r.flag("dueEndOfMonth"),
-        applicability=r.text("applicability"),
-        applicability_rule=r.raw("applicabilityRule"),
-        satisfied_by=r.strs("satisfiedBy"),
-        source_note=r.opt_text("sourceNote"),
-    )
-
-
-def _oil_spec_override(r: _Row) -> OilSpecOverride:
-    condition = r.raw("condition")
-    sub = r.child("condition") if condition is not None else None
-    return OilSpecOverride(
-        apply_order=r.integer("applyOrder"),
-        scope_type=r.text("scopeType"),
-        scope_code=r.text("scopeCode"),
-        engine_code=r.opt_text("engineCode"),
-        fuels=sub.strs("fuels") if sub else None,
-        brand_group=sub.text("brandGroup") if sub else None,
-        engine_generation=sub.text("engineGeneration") if sub else None,
-        norms=r.strs("norms"),
-        viscosities=r.strs("viscosities"),
-    )
-
-
-def _labour(r: _Row) -> LabourTime:
-    by_class = _percents(r, "hoursByVehicleClass") if r.raw("hoursByVehicleClass") is not None else None
-    by_cyl = None
-    if r.raw("hoursByCylinders") is not None:
-        entries = [_Row(r.file, f"{r.key}.hoursByCylinders", e) for e in r.typed("hoursByCylinders", list)]
-        by_cyl = tuple((e.integer("cylinders"), e.decimal("hours")) for e in entries)
-    return LabourTime(
-        item_code=r.text("itemCode"),
-        basis=r.text("basis"),
-        hours=r.opt_decimal("hours"),
-        hours_by_vehicle_class=by_class,
-        hours_by_cylinders=by_cyl,
-        hours_other_cylinders=r.opt_decimal("hoursOtherCylinders"),
-        note=r.opt_text("note"),
-    )
-
-
-def _item_parts(r: _Row) -> ItemParts:
-    lines = []
-    for n, line in enumerate(r.typed("lines", list)):
-        lr = _Row(r.file, f"{r.key}.lines[{n}]", line)
-        source = lr.text("source")
-        if source not in ("PART", "OIL_PRODUCT"):
-            raise lr.error(f"unknown source {source!r}")
-        lines.append(PartLine(source=source, part=lr.raw("part"), quantity=lr.raw("quantity")))
-    return ItemParts(item_code=r.text("itemCode"), lines=tuple(lines))
-
-
-def _flat_charge(r: _Row) -> FlatCharge:
-    return FlatCharge(
-        ref=r.text("ref"),
-        position_type=r.text("positionType"),
-        description=r.text("description"),
-        quantity=r.decimal("quantity"),
-        unit=r.text("unit"),
-        unit_price_from=r.text("unitPriceFrom"),
-    )
-
-
-def _commercial(r: _Row) -> CommercialRules:
-    groups = [_Row(r.file, f"customerGroups[{n}]", g) for n, g in enumerate(r.typed("customerGroups", list))]
-    loyalty = [_Row(r.file, f"loyaltyRules[{n}]", g) for n, g in enumerate(r.typed("loyaltyRules", list))]
-    charges = {c["ref"]: _Row(r.file, f"flatCharges.{c.get('ref')}", c) for c in r.typed("flatCharges", list)}
-    for ref in ("SHOP-SUPPLIES", "OIL-DISPOSAL"):
+    def read(row: Row, key: str, hint: Any) -> FlatCharge:
+        charges = {}
+        for data in row.typed("flatCharges", list):
+            charges[Row(row.file, row.path("flatCharges"), data).raw("ref")] = data
         if ref not in charges:
-            raise r.error(f"flatCharges has no {ref!r} entry")
-    labour, pricing, tax = r.child("labour"), r.child("partPricing"), r.child("tax")
-    if r.text("discountCombination") != "MAX":
-        raise r.error("only discountCombination MAX is implemented")
-    return CommercialRules(
-        price_categories=r.strs("priceCategories"),
-        payers=r.strs("payers"),
-        default_customer_group=r.text("defaultCustomerGroup"),
-        customer_groups=tuple(
-            CustomerGroup(g.text("group"), _percents(g, "discountPercentByCategory")) for g in groups
-        ),
-        loyalty_rules=tuple(
-            LoyaltyRule(g.text("name"), g.integer("minVehicleAgeMonths"), _percents(g, "discountPercentByCategory"))
-            for g in loyalty
-        ),
-        discounted_payers=r.strs("discountedPayers"),
-        non_discounted_categories=r.strs("nonDiscountedCategories"),
-        campaign_payer=r.text("campaignPayer"),
-        labour_ref_prefix=labour.text("refPrefix"),
-        labour_unit=labour.text("unit"),
-        oil_description=pricing.text("oilDescription"),
-        oil_unit=pricing.text("oilUnit"),
-        shop_supplies=_flat_charge(charges["SHOP-SUPPLIES"]),
-        oil_disposal=_flat_charge(charges["OIL-DISPOSAL"]),
-        not_taxed_payers=tax.strs("notTaxedPayers"),
-        cash_rounding_payers=r.child("cashRounding").strs("payers"),
-        payer_totals_order=r.strs("payerTotalsOrder"),
-    )
+            raise row.error(f"flatCharges has no {ref!r} entry")
+        return FLAT_CHARGE(Row(row.file, f"{row.path('flatCharges')}.{ref}", charges[ref]))
+
+    return read
 
 
-def _service_product(r: _Row) -> ServiceProduct:
-    e = r.child("eligibility")
-    odo = e.child("odometerAtPurchase") if e.raw("odometerAtPurchase") is not None else None
-    eligibility = Eligibility(
-        brand_codes=e.opt_strs("brandCodes"),
-        market_codes=e.opt_strs("marketCodes"),
-        vehicle_age_months_at_purchase=_comparison(e, "vehicleAgeMonthsAtPurchase"),
-        odometer_at_purchase_km=_comparison(odo, "km") if odo else None,
-        odometer_at_purchase_mi=_comparison(odo, "mi") if odo else None,
-        excluded_usages=e.strs("excludedUsages"),
-        exclude_tuned=e.flag("excludeTuned"),
-        exclude_total_loss_rebuilt=e.flag("excludeTotalLossRebuilt"),
-        requires_no_oil_service_yet=e.flag("requiresNoOilServiceYet"),
-        requires_no_overdue_core_item=e.flag("requiresNoOverdueCoreItem"),
-    )
-    return ServiceProduct(
-        code=r.text("code"),
-        kind=r.text("kind"),
-        sold_as_product=r.flag("soldAsProduct"),
-        term_months=r.opt_int("termMonths"),
-        term_distance_km=r.opt_int("termDistanceKm"),
-        term_distance_mi=r.opt_int("termDistanceMi"),
-        coverage_start_vehicle_age_months=r.opt_int("coverageStartVehicleAgeMonths"),
-        max_total_vehicle_age_months=r.opt_int("maxTotalVehicleAgeMonths"),
-        term_rule=r.opt_text("termRule"),
-        covered_item_codes=r.strs("coveredItemCodes"),
-        coverage_note=r.opt_text("coverageNote"),
-        eligibility=eligibility,
-    )
+def _only_max_discount_combination(row: Row) -> None:
+    if row.typed("discountCombination", str) != "MAX":
+        raise row.error("only discountCombination MAX is implemented")
 
 
-def _campaign(r: _Row) -> Campaign:
-    return Campaign(
-        code=r.text("code"),
-        title=r.text("title"),
-        brand_code=r.text("brandCode"),
-        model_codes=r.strs("modelCodes"),
-        model_year_from=r.integer("modelYearFrom"),
-        model_year_to=r.integer("modelYearTo"),
-        serial_from=r.opt_int("serialFrom"),
-        serial_to=r.opt_int("serialTo"),
-        labour_hours=r.decimal("labourHours"),
-        payer=r.text("payer"),
-        valid_from=r.opt_date("validFrom"),
-        valid_to=r.opt_date("validTo"),
-    )
+def _layouts(row: Row, key: str, hint: Any) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Each layout is a list of segments: a literal text, or the name of the value filled in `from`."""
+    layouts = row.child(key)
+
+    def segment(data: Any) -> tuple[str, str]:
+        seg = Row(row.file, row.path(key), data)
+        kind = "literal" if "literal" in seg.data else "from"
+        return kind, seg.typed(kind, str)
+
+    return tuple((name, tuple(segment(s) for s in layouts.typed(name, list))) for name in layouts.data)
 
 
-def _vin_scheme(r: _Row) -> VinScheme:
-    translit = r.child("transliteration")
-    years = [_Row(r.file, f"modelYearCodes[{n}]", y) for n, y in enumerate(r.typed("modelYearCodes", list))]
-    layouts = r.child("layouts")
-    keywords = [_Row(r.file, "bodyLetterKeywords", k) for k in r.typed("bodyLetterKeywords", list)]
-
-    def segment(s: Any) -> tuple[str, str]:
-        seg = _Row(r.file, "layouts", s)
-        return ("literal", seg.text("literal")) if "literal" in s else ("from", seg.text("from"))
-
-    return VinScheme(
-        length=r.integer("length"),
-        regex=r.text("regex"),
-        transliteration=tuple((ch, translit.integer(ch)) for ch in translit.data),
-        position_weights=tuple(r.typed("positionWeights", list)),
-        check_digit_position=r.integer("checkDigitPosition"),
-        check_digit_for_remainder_10=r.text("checkDigitForRemainder10"),
-        model_year_codes=tuple(ModelYearCode(y.text("code"), tuple(y.typed("years", list))) for y in years),
-        check_digit_style_when=r.raw("checkDigitStyleWhen"),
-        layouts=tuple((name, tuple(segment(s) for s in layouts.typed(name, list))) for name in layouts.data),
-        restraint_code=r.text("restraintCode"),
-        body_letter_keywords=tuple((k.text("keyword"), k.text("letter")) for k in keywords),
-        body_letter_default=r.text("bodyLetterDefault"),
-    )
+# One reader per record kind; only what the JSON does not say by the field's name and type is spelled out.
+BRAND = Reader(Brand)
+WMI = Reader(Wmi)
+MARKET = Reader(Market)
+OIL_NORM = Reader(OilNorm)
+OIL_PRODUCT = Reader(OilProduct)
+ENGINE = Reader(Engine)
+MODEL = Reader(Model)
+SERVICE_ITEM = Reader(ServiceItemType)
+INTERVAL_OVERRIDE = Reader(IntervalOverride)
+OIL_SPEC_OVERRIDE = Reader(
+    OilSpecOverride,
+    fuels=within("condition", "fuels", tuple[str, ...]),
+    brand_group=within("condition", "brandGroup", str),
+    engine_generation=within("condition", "engineGeneration", str),
+)
+LABOUR_TIME = Reader(LabourTime, hours_by_cylinders=pairs("cylinders", "hours"))
+PART = Reader(Part)
+ITEM_PARTS = Reader(ItemParts, nested=[Reader(PartLine, source=_part_source)])
+FLAT_CHARGE = Reader(FlatCharge)
+COMMERCIAL_RULES = Reader(
+    CommercialRules,
+    check=_only_max_discount_combination,
+    labour_ref_prefix=within("labour", "refPrefix"),
+    labour_unit=within("labour", "unit"),
+    oil_description=within("partPricing", "oilDescription"),
+    oil_unit=within("partPricing", "oilUnit"),
+    shop_supplies=_flat_charge("SHOP-SUPPLIES"),
+    oil_disposal=_flat_charge("OIL-DISPOSAL"),
+    not_taxed_payers=within("tax", "notTaxedPayers"),
+    cash_rounding_payers=within("cashRounding", "payers"),
+)
+ELIGIBILITY = Reader(
+    Eligibility,
+    odometer_at_purchase_km=within("odometerAtPurchase", "km"),
+    odometer_at_purchase_mi=within("odometerAtPurchase", "mi"),
+)
+SERVICE_PRODUCT = Reader(ServiceProduct, nested=[ELIGIBILITY])
+CAMPAIGN = Reader(Campaign)
+VIN_SCHEME = Reader(VinScheme, layouts=_layouts, body_letter_keywords=pairs("keyword", "letter"))
 
 
 @dataclass(frozen=True)
@@ -465,102 +142,47 @@ class Catalog:
     service_products: Mapping[str, ServiceProduct]
     campaigns: Mapping[str, Campaign]
     vin_scheme: VinScheme
-    generator: Mapping[str, Any]
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """Results derived from the catalogue alone (e.g. applicability per vehicle configuration), kept for reuse."""
 
 
 def load(data_dir: Path = DATA_DIR) -> Catalog:
     """Read and check every catalogue file; raises CatalogError naming the file and key at fault."""
-    brands = _index(_rows(data_dir, "brands.json", "code"), _brand, lambda b: b.code)
-    wmis = _index(
-        _rows(data_dir, "wmis.json", "wmi"),
-        lambda r: Wmi(r.text("wmi"), r.text("brandCode"), r.strs("plantCodes")),
-        lambda w: w.wmi,
-    )
-    markets = _index(_rows(data_dir, "markets.json", "code"), _market, lambda m: m.code)
-    norms = _index(
-        _rows(data_dir, "oil_norms.json", "code"),
-        lambda r: OilNorm(
-            r.text("code"),
-            r.text("issuer"),
-            r.text("fuel"),
-            r.text("saps"),
-            r.text("hthsMin"),
-            r.text("typicalViscosities"),
-            r.text("longLife"),
-            r.text("note"),
-        ),
-        lambda n: n.code,
-    )
-    products = _index(
-        _rows(data_dir, "oil_products.json", "code"),
-        lambda r: OilProduct(
-            r.text("code"), r.text("viscosity"), r.strs("approvals"), r.decimal("basePriceEurPerLitre")
-        ),
-        lambda p: p.code,
-    )
-    engines = _index(_rows(data_dir, "engines.json", "code"), _engine, lambda e: e.code)
-    models = _index(_rows(data_dir, "models.json", "code"), _model, lambda m: m.code)
-    items = _index(_rows(data_dir, "service_items.json", "code"), _service_item, lambda i: i.code)
-    derived = {r.text("fact"): r.raw("rule") for r in _rows(data_dir, "derived_facts.json", "fact")}
-    interval_overrides = tuple(
-        IntervalOverride(
-            r.text("scopeType"),
-            r.text("scopeCode"),
-            r.text("itemCode"),
-            r.opt_int("repeatKm"),
-            r.opt_int("repeatMi"),
-            r.opt_int("repeatMonths"),
-        )
-        for r in _rows(data_dir, "interval_overrides.json", "itemCode")
-    )
-    oil_overrides = tuple(
-        sorted(
-            (_oil_spec_override(r) for r in _rows(data_dir, "oil_spec_overrides.json", "scopeCode")),
-            key=lambda o: o.apply_order,
-        )
-    )
-    labour = _index(_rows(data_dir, "labour_times.json", "itemCode"), _labour, lambda t: t.item_code)
-    parts = _index(
-        _rows(data_dir, "parts.json", "partNumber"),
-        lambda r: Part(
-            r.text("partNumber"),
-            r.text("description"),
-            r.text("unit"),
-            r.decimal("basePriceEur"),
-            r.text("priceCategory"),
-        ),
-        lambda p: p.part_number,
-    )
-    item_parts = _index(_rows(data_dir, "item_parts.json", "itemCode"), _item_parts, lambda p: p.item_code)
-    commercial = _commercial(_Row("commercial_rules.json", "(root)", _read(data_dir, "commercial_rules.json")))
-    service_products = _index(_rows(data_dir, "service_products.json", "code"), _service_product, lambda p: p.code)
-    campaigns = _index(_rows(data_dir, "campaigns.json", "code"), _campaign, lambda c: c.code)
-    vin_scheme = _vin_scheme(_Row("vin_scheme.json", "(root)", _read(data_dir, "vin_scheme.json")))
-    generator = _read(data_dir, "generator.json")
-    if not isinstance(generator, Mapping):
-        raise CatalogError("generator.json", "(root)", "expected an object")
+
+    def table(file: str, read: Reader[R], key: str) -> dict[str, R]:
+        """The records of a list file by their `key` field, which must be unique."""
+        out: dict[str, R] = {}
+        for row in rows(data_dir, file, json_key(key)):
+            record = read(row)
+            if getattr(record, key) in out:
+                raise row.error("duplicate key")
+            out[getattr(record, key)] = record
+        return out
+
     catalog = Catalog(
-        brands=brands,
-        wmis=wmis,
-        markets=markets,
-        oil_norms=norms,
-        oil_products=products,
-        engines=engines,
-        models=models,
-        service_items=items,
-        derived_facts=derived,
-        interval_overrides=interval_overrides,
-        oil_spec_overrides=oil_overrides,
-        labour_times=labour,
-        parts=parts,
-        item_parts=item_parts,
-        commercial=commercial,
-        service_products=service_products,
-        campaigns=campaigns,
-        vin_scheme=vin_scheme,
-        generator=generator,
+        brands=table("brands.json", BRAND, "code"),
+        wmis=table("wmis.json", WMI, "wmi"),
+        markets=table("markets.json", MARKET, "code"),
+        oil_norms=table("oil_norms.json", OIL_NORM, "code"),
+        oil_products=table("oil_products.json", OIL_PRODUCT, "code"),
+        engines=table("engines.json", ENGINE, "code"),
+        models=table("models.json", MODEL, "code"),
+        service_items=table("service_items.json", SERVICE_ITEM, "code"),
+        derived_facts={r.typed("fact", str): r.raw("rule") for r in rows(data_dir, "derived_facts.json", "fact")},
+        interval_overrides=tuple(INTERVAL_OVERRIDE(r) for r in rows(data_dir, "interval_overrides.json", "itemCode")),
+        oil_spec_overrides=tuple(
+            sorted(
+                (OIL_SPEC_OVERRIDE(r) for r in rows(data_dir, "oil_spec_overrides.json", "scopeCode")),
+                key=lambda o: o.apply_order,
+            )
+        ),
+        labour_times=table("labour_times.json", LABOUR_TIME, "item_code"),
+        parts=table("parts.json", PART, "part_number"),
+        item_parts=table("item_parts.json", ITEM_PARTS, "item_code"),
+        commercial=COMMERCIAL_RULES(root_row(data_dir, "commercial_rules.json")),
+        service_products=table("service_products.json", SERVICE_PRODUCT, "code"),
+        campaigns=table("campaigns.json", CAMPAIGN, "code"),
+        vin_scheme=VIN_SCHEME(root_row(data_dir, "vin_scheme.json")),
     )
     _check_references(catalog)
     return catalog

@@ -12,7 +12,7 @@ from catalog import Catalog
 from catalog.records import ServiceProduct
 from generator.history import odometer_on
 from generator.prng import stream
-from generator.vehicles import as_of, stream_key
+from generator.tuning import default_tuning
 
 PLAN_OFFERS = (("MAINT_BASIC_36_45", 25), ("MAINT_PLUS_48_60", 10))  # product, percent; at most one plan
 WARRANTY_PERCENT = 20
@@ -44,7 +44,7 @@ def _contract(
         start_date=start,
         end_date=end,
         max_odometer=_max_odometer(product, catalog.markets[vehicle.market].distance_unit),
-        status=EXPIRED if end < as_of(catalog) else ACTIVE,
+        status=EXPIRED if end < default_tuning().as_of else ACTIVE,
         purchase_date=purchase,
         purchase_odometer=purchase_odometer,
     )
@@ -57,7 +57,8 @@ def generate_contracts(
 
     `visits` is the vehicle's true service history; eligibility (§6) is judged on it at the purchase date.
     """
-    r = stream(seed, stream_key(catalog, "contract", VIN=vehicle.vin))
+    tuning = default_tuning()
+    r = stream(seed, tuning.stream_key("contract", VIN=vehicle.vin))
     handover = vehicle.handover_date
     contracts: list[ServiceContract] = []
 
@@ -76,7 +77,7 @@ def generate_contracts(
     wanted = r.next_int(100) < WARRANTY_PERCENT
     product = catalog.service_products[WARRANTY_PRODUCT.format(years=1 + r.next_int(WARRANTY_TERMS))]
     purchase = add_months(handover, r.next_range(*WARRANTY_PURCHASE_MONTHS))
-    if wanted and purchase <= as_of(catalog) and eligible(product, purchase):
+    if wanted and purchase <= tuning.as_of and eligible(product, purchase):
         assert product.term_months is not None and product.coverage_start_vehicle_age_months is not None
         start_age = product.coverage_start_vehicle_age_months
         contracts.append(

@@ -12,7 +12,7 @@ from calculation.records import EventItem, ServiceEvent, Vehicle
 from catalog import Catalog
 from catalog.records import Campaign, Market
 from generator.prng import SplitMix64, stream
-from generator.vehicles import as_of, stream_key
+from generator.tuning import default_tuning
 from preparation.raw import RawEvent, RawItem
 
 TECH_CAMPAIGN = "TECH_CAMPAIGN"
@@ -80,7 +80,8 @@ class _Simulation:
         self.context = VehicleContext.of(catalog, vehicle)
         self.market = self.context.market
         self.campaigns = sorted(campaigns, key=lambda c: c.code)
-        self.r: SplitMix64 = stream(seed, stream_key(catalog, "history", VIN=vehicle.vin))
+        self.tuning = default_tuning()
+        self.r: SplitMix64 = stream(seed, self.tuning.stream_key("history", VIN=vehicle.vin))
         self.recommended = tuple(i.code for i in catalog.service_items.values() if i.category == "REC")
         self.order = {code: n for n, code in enumerate(catalog.service_items)}
         self.visits: list[ServiceEvent] = []
@@ -102,7 +103,7 @@ class _Simulation:
         return min((t for t in targets if t is not None), default=None)
 
     def run(self) -> History:
-        end = as_of(self.catalog)
+        end = self.tuning.as_of
         target = self.next_target(self.due(self.vehicle.handover_date))
         compliance = self.vehicle.compliance_profile
         while target is not None:

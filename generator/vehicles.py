@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 
 from calculation.records import Vehicle
 from calculation.vin import check_digit
@@ -13,19 +12,10 @@ from catalog import Catalog
 from catalog.conditions import holds, record_facts, value
 from catalog.records import Brand, Engine, Market, Model, VinScheme
 from generator.prng import SplitMix64, stream
+from generator.tuning import Tuning, default_tuning
 
 # D5: generated vehicles carry no usage, tuning or rebuild draws.
 GENERATED_USAGE = "PRIVATE"
-
-
-def as_of(catalog: Catalog) -> date:
-    return date.fromisoformat(catalog.generator["asOf"])
-
-
-def stream_key(catalog: Catalog, kind: str, **fields: Any) -> str:
-    """The stream key of one entity from the `streamKeys` patterns (`vehicle:{i:06d}`, `history:{VIN}` …)."""
-    pattern: str = catalog.generator["streamKeys"][kind]
-    return pattern.format(**fields)
 
 
 def model_year_code(scheme: VinScheme, model_year: int) -> str:
@@ -46,14 +36,13 @@ class _Draft:
     serial: int
 
 
-def _banned(catalog: Catalog, market: str) -> Sequence[str]:
-    banned: Sequence[str] = catalog.generator["bannedFuelsByMarket"].get(market, ())
-    return banned
+def _banned(tuning: Tuning, market: str) -> Sequence[str]:
+    return tuning.banned_fuels_by_market.get(market, ())
 
 
-def _eligible_models(catalog: Catalog, market: str) -> list[Model]:
+def _eligible_models(catalog: Catalog, tuning: Tuning, market: str) -> list[Model]:
     """Step 2: sold in the market with at least one engine whose fuel is not banned there."""
-    banned = _banned(catalog, market)
+    banned = _banned(tuning, market)
     return [
         m
         for m in catalog.models.values()
@@ -61,98 +50,95 @@ def _eligible_models(catalog: Catalog, market: str) -> list[Model]:
     ]
 
 
-def _engine_candidates(catalog: Catalog, model: Model, market: str, model_year: int) -> list[Engine]:
+def _engine_candidates(catalog: Catalog, tuning: Tuning, model: Model, market: str, model_year: int) -> list[Engine]:
     """Step 6: engines not banned; a model offering both generations keeps A up to the switch MY, else B."""
-    banned = _banned(catalog, market)
+    banned = _banned(tuning, market)
     engines = [catalog.engines[e] for e in model.engine_codes if catalog.engines[e].fuel not in banned]
     if {e.generation for e in engines} >= {"A", "B"}:
-        wanted = "A" if model_year <= catalog.generator["engineGenerationAUpToModelYear"] else "B"
+        wanted = "A" if model_year <= tuning.engine_generation_a_up_to_model_year else "B"
         engines = [e for e in engines if e.generation == wanted] or engines
     return engines
 
 
-def _transmission_candidates(catalog: Catalog, model: Model, engine: Engine, market: str) -> list[str]:
+def _transmission_candidates(tuning: Tuning, model: Model, engine: Engine, market: str) -> list[str]:
     """Step 7: the fuel/power set filters the model list; some markets get no manual gearbox."""
-    params = catalog.generator
-    allowed = value(params["transmissionCandidates"], record_facts({"engine": engine}))
+    allowed = value(tuning.transmission_candidates, record_facts({"engine": engine}))
     candidates = [t for t in model.transmissions if allowed is None or t in allowed] or list(model.transmissions)
-    if market in params["noManualTransmissionMarkets"]:
-        prefix = params["manualTransmissionPrefix"]
+    if market in tuning.no_manual_transmission_markets:
+        prefix = tuning.manual_transmission_prefix
         automatic = [t for t in candidates if not t.startswith(prefix)]
         candidates = automatic or [t for t in model.transmissions if not t.startswith(prefix)] or candidates
     return candidates
 
 
-def _drive_candidates(catalog: Catalog, model: Model, engine: Engine) -> list[str]:
+def _drive_candidates(tuning: Tuning, model: Model, engine: Engine) -> list[str]:
     """Step 8: the first matching drive rule filters the model list (D6); empty falls back to it."""
     facts = record_facts({"engine": engine})
-    for rule in catalog.generator["driveRules"]:
-        if holds(rule["when"], facts):
-            keep = value(rule["keepOnly"], facts)
-            removed = rule["remove"] or ()
+    for rule in tuning.drive_rules:
+        if holds(rule.when, facts):
+            keep = value(rule.keep_only, facts)
+            removed = rule.remove or ()
             drives = [d for d in model.drives if (keep is None or d == keep) and d not in removed]
             return drives or list(model.drives)
     return list(model.drives)
 
 
-def _wmi(catalog: Catalog, brand: Brand, model: Model, market: str) -> str:
-    for rule in catalog.generator["wmiRules"]:
-        codes = rule["modelCodes"]
-        if rule["market"] == market and rule["brand"] == brand.code and (codes is None or model.code in codes):
-            wmi: str = rule["wmi"]
-            return wmi
+def _wmi(tuning: Tuning, brand: Brand, model: Model, market: str) -> str:
+    for rule in tuning.wmi_rules:
+        codes = rule.model_codes
+        if rule.market == market and rule.brand == brand.code and (codes is None or model.code in codes):
+            return rule.wmi
     return brand.wmis[0]
 
 
-def _draft(catalog: Catalog, seed: int, index: int) -> _Draft:
+def _draft(catalog: Catalog, tuning: Tuning, seed: int, index: int) -> _Draft:
     """Steps 1–15 of §7.5.2 in their normative order; every draw is made even with one outcome (D3)."""
-    params = catalog.generator
-    r: SplitMix64 = stream(seed, stream_key(catalog, "vehicle", i=index))
+    r: SplitMix64 = stream(seed, tuning.stream_key("vehicle", i=index))
 
-    market = catalog.markets[r.pick_weighted(params["marketWeights"])]
-    eligible = _eligible_models(catalog, market.code)
+    market = catalog.markets[r.pick_weighted(tuning.market_weights)]
+    eligible = _eligible_models(catalog, tuning, market.code)
     brands_with_models = {m.brand_code for m in eligible}
-    brand = catalog.brands[r.pick_weighted([w for w in params["brandWeights"] if w["value"] in brands_with_models])]
+    brand = catalog.brands[r.pick_weighted([w for w in tuning.brand_weights if w["value"] in brands_with_models])]
     models = [m for m in eligible if m.brand_code == brand.code]
     model = models[r.next_int(len(models))]
 
-    start = date(max(model.production_from, params["productionStartFloorYear"]), 1, 1)
-    end = min(date(model.production_to, 12, 31), as_of(catalog) - timedelta(days=params["productionEndBeforeAsOfDays"]))
+    start = date(max(model.production_from, tuning.production_start_floor_year), 1, 1)
+    end = min(date(model.production_to, 12, 31), tuning.as_of - timedelta(days=tuning.production_end_before_as_of_days))
     production = start + timedelta(days=r.next_int((end - start).days + 1))
-    next_year = 1 if production.month >= params["modelYearSwitchMonth"] else 0
+    next_year = 1 if production.month >= tuning.model_year_switch_month else 0
     model_year = min(production.year + next_year, model.production_to)
 
-    engines = _engine_candidates(catalog, model, market.code, model_year)
+    engines = _engine_candidates(catalog, tuning, model, market.code, model_year)
     engine = engines[r.next_int(len(engines))]
-    transmissions = _transmission_candidates(catalog, model, engine, market.code)
+    transmissions = _transmission_candidates(tuning, model, engine, market.code)
     transmission = transmissions[r.next_int(len(transmissions))]
-    drives = _drive_candidates(catalog, model, engine)
+    drives = _drive_candidates(tuning, model, engine)
     drive = drives[r.next_int(len(drives))]
 
     flexible_possible = (
         market.flexible_service_offered and brand.flexible_service_offered and engine.oil_spec_flex is not None
     )
-    flexible = r.next_int(100) < params["flexibleRegimePercent"] and flexible_possible  # step 9: always drawn
-    equipment = [params["regimeCodes"]["flexible" if flexible else "fixed"]]
-    for option in params["equipmentDraws"]:
-        drawn = r.next_int(100) < option["percent"]  # D4: drawn even when the fuel forces the outcome
-        if engine.fuel in option["forcedForFuels"] or drawn:
-            equipment.append(option["code"])
-        elif option["elseCode"] is not None:
-            equipment.append(option["elseCode"])
+    flexible = r.next_int(100) < tuning.flexible_regime_percent and flexible_possible  # step 9: always drawn
+    regimes = tuning.regime_codes
+    equipment = [regimes.flexible if flexible else regimes.fixed]
+    for option in tuning.equipment_draws:
+        drawn = r.next_int(100) < option.percent  # D4: drawn even when the fuel forces the outcome
+        if engine.fuel in option.forced_for_fuels or drawn:
+            equipment.append(option.code)
+        elif option.else_code is not None:
+            equipment.append(option.else_code)
 
-    offset = params["handoverOffsetDays"]
-    handover = production + timedelta(days=offset["base"] + r.next_int(offset["randomSpan"]))
-    bucket: int = r.pick_weighted(params["annualDistanceBuckets"][market.distance_unit])
-    jitter = params["annualJitterPercent"]
-    annual = bucket * r.next_range(jitter["min"], jitter["max"]) // 100
-    compliance: str = r.pick_weighted(params["complianceWeights"])
+    offset = tuning.handover_offset_days
+    handover = production + timedelta(days=offset.base + r.next_int(offset.random_span))
+    bucket: int = r.pick_weighted(tuning.annual_distance_buckets[market.distance_unit])
+    jitter = tuning.annual_jitter_percent
+    annual = bucket * r.next_range(jitter.min, jitter.max) // 100
+    compliance: str = r.pick_weighted(tuning.compliance_weights)
 
-    wmi = _wmi(catalog, brand, model, market.code)
+    wmi = _wmi(tuning, brand, model, market.code)
     plants = catalog.wmis[wmi].plant_codes
     plant = plants[r.next_int(len(plants))]
-    serial_range = params["serialRange"]
-    serial = r.next_range(serial_range["min"], serial_range["max"])
+    serial = r.next_range(tuning.serial_range.min, tuning.serial_range.max)
 
     vehicle = Vehicle(
         vin="",
@@ -197,8 +183,9 @@ def _compose_vin(catalog: Catalog, draft: _Draft, serial: int) -> str:
 
 def generate_vehicle(catalog: Catalog, seed: int, index: int, taken: Set[str] = frozenset()) -> Vehicle:
     """Vehicle `index` (1-based) of the data set; a VIN in `taken` moves the serial on (step 15)."""
-    draft = _draft(catalog, seed, index)
-    serial, maximum = draft.serial, catalog.generator["serialRange"]["max"]
+    tuning = default_tuning()
+    draft = _draft(catalog, tuning, seed, index)
+    serial, maximum = draft.serial, tuning.serial_range.max
     vin = _compose_vin(catalog, draft, serial)
     while vin in taken:
         serial = serial % maximum + 1
