@@ -24,6 +24,7 @@ from calculation.dates import age_months
 from calculation.due import DueItem, DueRequest
 from calculation.echo import quoted
 from calculation.money import ceil_units, round_money, round_to_step
+from calculation.odometer import OUTLIER, ROLLBACK, rolls_back
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, VehicleFile, history_order
 from catalog import Catalog
 from catalog.conditions import value
@@ -33,7 +34,6 @@ CUSTOMER, SERVICE_PLAN, OEM = "CUSTOMER", "SERVICE_PLAN", "OEM"
 LABOR, OIL, SUNDRY, FEE = "LABOR", "OIL", "SUNDRY", "FEE"
 TECH_CAMPAIGN = "TECH_CAMPAIGN"
 OIL_SERVICE_ITEMS = frozenset({"OIL_SVC_FIXED", "OIL_SVC_FLEX", "OIL_SVC_SEVERE"})
-ODOMETER_TOLERANCE = 50  # DOMAIN §7.4 rule 2: readings may differ by this much before they count as lower
 LABOUR_UNIT_PRICE_DECIMALS = 4  # D19: display only
 
 
@@ -402,7 +402,7 @@ def payer_totals(ctx: VehicleContext, positions: Sequence[QuotePosition]) -> lis
 
 def plausibility_warnings(e: ServiceEvent) -> list[QuoteWarning]:
     """The warning an odometer flag of DOMAIN §7.4 rule 2 calls for, if any."""
-    if e.plausibility == "ROLLBACK":
+    if e.plausibility == ROLLBACK:
         return [
             QuoteWarning(
                 "ODOMETER_ROLLBACK",
@@ -410,7 +410,7 @@ def plausibility_warnings(e: ServiceEvent) -> list[QuoteWarning]:
                 f"it is not used for due distances (counted at {e.anchor_odometer}).",
             )
         ]
-    if e.plausibility == "OUTLIER":
+    if e.plausibility == OUTLIER:
         return [
             QuoteWarning(
                 "ODOMETER_OUTLIER",
@@ -425,8 +425,8 @@ def odometer_warnings(events: Sequence[ServiceEvent], request: QuoteRequest) -> 
     """Flagged history readings (once per event), then an input reading below the last plausible one."""
     seen = sorted((e for e in events if e.date <= request.quote_date), key=history_order)
     found = [w for e in seen for w in plausibility_warnings(e)]
-    plausible = [e for e in seen if e.plausibility != "ROLLBACK"]
-    if plausible and request.odometer < plausible[-1].odometer - ODOMETER_TOLERANCE:
+    plausible = [e for e in seen if e.plausibility != ROLLBACK]
+    if plausible and rolls_back(request.odometer, plausible[-1].odometer):
         last = plausible[-1]
         found.append(
             QuoteWarning(

@@ -1,12 +1,16 @@
-"""The merge rules of DOMAIN §7.4 as decided by D9–D12 and D14: one prepared view from all accepted raw records."""
+"""The merge rules of DOMAIN §7.4 as decided by D9–D11 and D14: one prepared view from all accepted raw records.
+
+The merged history is flagged by the odometer rule of D12 (`calculation.odometer`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from calculation.odometer import check_odometers
 from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle
 from catalog import Catalog
 from preparation.raw import DSS, REG, VMS, Key, RawEvent, RawVehicle
@@ -15,9 +19,6 @@ from preparation.validation import OTHER, TECH_CAMPAIGN
 HANDOVER_FALLBACK = timedelta(days=30)  # D14
 DUPLICATE_MAX_DAYS = 1  # §7.4 rule 1
 DUPLICATE_MAX_DISTANCE = 50  # §7.4 rule 1, km or mi
-ROLLBACK_TOLERANCE = 50  # D12
-MAX_DISTANCE_PER_DAY = {"KM": 1500, "MI": 932}  # D12
-OK, ROLLBACK, OUTLIER = "OK", "ROLLBACK", "OUTLIER"
 COMPLETED = "COMPLETED"
 
 
@@ -101,45 +102,6 @@ def _event(dss: RawEvent | None, dms: RawEvent | None, catalog: Catalog) -> Serv
         source_systems=tuple(e.source_system for e in sources), source_refs=tuple(e.source_ref for e in sources),
         items=_items(sources, catalog), invoice_total=sources[-1].invoice_total, currency=sources[-1].currency,
     )  # fmt: skip
-
-
-def _sort_key(event: ServiceEvent) -> tuple[date, int, str, tuple[str, ...]]:
-    # source refs only separate unmerged DMS events that share an eventId
-    return (event.date, event.odometer, event.event_id, event.source_refs)
-
-
-def check_odometers(events: Sequence[ServiceEvent], handover: date, unit: str) -> list[ServiceEvent]:
-    """D12 flags and the D9 effective odometer for one vehicle's merged events, oldest first."""
-    ordered = sorted(events, key=_sort_key)
-    limit = MAX_DISTANCE_PER_DAY[unit]
-    reference = (handover, 0)  # the virtual reading at handover
-    flags = []
-    for event in ordered:
-        reference_date, reference_odometer = reference
-        days = (event.date - reference_date).days
-        if event.odometer < reference_odometer - ROLLBACK_TOLERANCE:
-            flags.append(ROLLBACK)
-            continue
-        # same-day readings are never OUTLIER; Δodometer/Δdays > limit compared in whole numbers
-        flags.append(OUTLIER if days >= 1 and event.odometer - reference_odometer > limit * days else OK)
-        reference = (event.date, event.odometer)
-    plausible = [(handover, 0)] + [(e.date, e.odometer) for e, f in zip(ordered, flags, strict=True) if f != ROLLBACK]
-    return [
-        replace(event, plausibility=flag, effective_odometer=_last_plausible(plausible, event.date))
-        if flag == ROLLBACK
-        else replace(event, plausibility=flag, effective_odometer=event.odometer)
-        for event, flag in zip(ordered, flags, strict=True)
-    ]
-
-
-def _last_plausible(readings: Sequence[tuple[date, int]], on: date) -> int:
-    """D9: the odometer of the last plausible reading on or before `on` (the virtual handover reading at least)."""
-    odometer = readings[0][1]
-    for when, value in readings:
-        if when > on:
-            break
-        odometer = value
-    return odometer
 
 
 def complete_campaigns(

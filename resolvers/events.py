@@ -18,10 +18,10 @@ from bus.base import CursorError
 from bus.hub import SubscriberTooSlow, json_object
 from calculation.bounds import check_odometer
 from calculation.echo import cut, quoted
+from calculation.odometer import check_odometers
 from calculation.quote import TECH_CAMPAIGN, open_campaigns
 from calculation.records import EventItem, ServiceEvent, Vehicle
 from calculation.vin import validate_vin
-from preparation.merge import check_odometers
 from resolvers.context import RequestContext, request_context
 from resolvers.errors import client_input, domain_error, vin_error
 from store import prepared
