@@ -84,7 +84,6 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             sources=state.sources,
             request_id=request_id,
             archive=state.archive,
-            store=state.store,
             hub=state.hub,
             max_keys=self.config.limits.max_keys,
             batching=self.config.batching,

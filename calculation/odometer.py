@@ -1,5 +1,8 @@
-"""The odometer plausibility of DOMAIN §7.4 rule 2 as decided by D9 and D12: one home for the import, the quote and
-the recording of events."""
+"""Odometer plausibility (DOMAIN §7.4 rule 2, D9, D12): the flags, the tolerance and the rule that sets them.
+
+The import flags the merged history with it, the mutation a recorded event, and the quote warns by the same
+tolerance (D19): one rule, so that the three can never disagree about what counts as lower.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +12,16 @@ from datetime import date
 
 from calculation.records import ServiceEvent
 
-ROLLBACK_TOLERANCE = 50  # D12: readings may differ by this much (km or mi) before one counts as lower
-MAX_DISTANCE_PER_DAY = {"KM": 1500, "MI": 932}  # D12
 OK, ROLLBACK, OUTLIER = "OK", "ROLLBACK", "OUTLIER"
+ROLLBACK_TOLERANCE = 50
+"""Km or mi a reading may lie below the last plausible one before it counts as lower (D12, D19)."""
+MAX_DISTANCE_PER_DAY = {"KM": 1500, "MI": 932}
+"""Above this implied daily distance since the last plausible reading a reading is an OUTLIER (D12)."""
 
 
-def is_rollback(odometer: int, reference: int) -> bool:
-    """D12: a reading lower than the reference by more than the tolerance."""
-    return odometer < reference - ROLLBACK_TOLERANCE
-
-
-def _reading_order(event: ServiceEvent) -> tuple[date, int, str, tuple[str, ...]]:
-    # source refs only separate unmerged DMS events that share an eventId
-    return (event.date, event.odometer, event.event_id, event.source_refs)
+def rolls_back(reading: int, reference: int) -> bool:
+    """Whether `reading` is more than the tolerance below the plausible `reference`."""
+    return reading < reference - ROLLBACK_TOLERANCE
 
 
 def check_odometers(events: Sequence[ServiceEvent], handover: date, unit: str) -> list[ServiceEvent]:
@@ -33,7 +33,7 @@ def check_odometers(events: Sequence[ServiceEvent], handover: date, unit: str) -
     for event in ordered:
         reference_date, reference_odometer = reference
         days = (event.date - reference_date).days
-        if is_rollback(event.odometer, reference_odometer):
+        if rolls_back(event.odometer, reference_odometer):
             flags.append(ROLLBACK)
             continue
         # same-day readings are never OUTLIER; Δodometer/Δdays > limit compared in whole numbers
@@ -46,6 +46,11 @@ def check_odometers(events: Sequence[ServiceEvent], handover: date, unit: str) -
         else replace(event, plausibility=flag, effective_odometer=event.odometer)
         for event, flag in zip(ordered, flags, strict=True)
     ]
+
+
+def _reading_order(event: ServiceEvent) -> tuple[date, int, str, tuple[str, ...]]:
+    # D12's (date, odometer, eventId); source refs only separate unmerged DMS events that share an eventId
+    return (event.date, event.odometer, event.event_id, event.source_refs)
 
 
 def _last_plausible(readings: Sequence[tuple[date, int]], on: date) -> int:

@@ -24,7 +24,7 @@ from calculation.dates import age_months
 from calculation.due import DueItem, DueRequest
 from calculation.echo import quoted
 from calculation.money import ceil_units, round_money, round_to_step
-from calculation.odometer import OUTLIER, ROLLBACK, is_rollback
+from calculation.odometer import OUTLIER, ROLLBACK, rolls_back
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, VehicleFile, history_order
 from catalog import Catalog
 from catalog.conditions import value
@@ -34,6 +34,7 @@ CUSTOMER, SERVICE_PLAN, OEM = "CUSTOMER", "SERVICE_PLAN", "OEM"
 LABOR, OIL, SUNDRY, FEE = "LABOR", "OIL", "SUNDRY", "FEE"
 TECH_CAMPAIGN = "TECH_CAMPAIGN"
 OIL_SERVICE_ITEMS = frozenset({"OIL_SVC_FIXED", "OIL_SVC_FLEX", "OIL_SVC_SEVERE"})
+LABOUR_UNIT_PRICE_DECIMALS = 4  # D19: display only
 
 
 @dataclass(frozen=True)
@@ -425,7 +426,7 @@ def odometer_warnings(events: Sequence[ServiceEvent], request: QuoteRequest) -> 
     seen = sorted((e for e in events if e.date <= request.quote_date), key=history_order)
     found = [w for e in seen for w in plausibility_warnings(e)]
     plausible = [e for e in seen if e.plausibility != ROLLBACK]
-    if plausible and is_rollback(request.odometer, plausible[-1].odometer):
+    if plausible and rolls_back(request.odometer, plausible[-1].odometer):
         last = plausible[-1]
         found.append(
             QuoteWarning(

@@ -42,7 +42,7 @@ class EventItem:
 class ServiceEvent:
     """A merged service event (DOMAIN §7.4): DSS and/or DMS, with its odometer plausibility.
 
-    `plausibility` is OK, ROLLBACK or OUTLIER (D12); `effective_odometer` is the reading the due
+    `plausibility` is one of the flags of `calculation.odometer` (D12); `effective_odometer` is the reading the due
     calculation uses: the event's own odometer, or for a ROLLBACK the last plausible reading (D9).
     """
 

@@ -1,4 +1,7 @@
-"""The merge rules of DOMAIN §7.4 as decided by D9–D12 and D14: one prepared view from all accepted raw records."""
+"""The merge rules of DOMAIN §7.4 as decided by D9–D11 and D14: one prepared view from all accepted raw records.
+
+The merged history is flagged by the odometer rule of D12 (`calculation.odometer`).
+"""
 
 from __future__ import annotations
 

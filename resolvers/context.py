@@ -13,7 +13,6 @@ from catalog import Catalog
 from resolvers.loaders import Loaders
 from sources import Sources
 from store.archive import QuoteArchive
-from store.base import Store
 
 
 @dataclass
@@ -22,7 +21,6 @@ class RequestContext:
     sources: Sources
     request_id: str
     archive: QuoteArchive
-    store: Store
     hub: Hub
     max_keys: int = 100
     batching: bool = True

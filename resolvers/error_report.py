@@ -9,8 +9,8 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from calculation.echo import shortened
+from sources.base import SourceUnavailable
 from store.aws_settings import AwsUnavailable
-from store.base import StoreUnavailable
 
 log = logging.getLogger("aftersales")
 
@@ -29,7 +29,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     elif isinstance(original, CannotGetOperationTypeError):  # an operationName the document does not have
         formatted["message"] = shortened(original.as_http_error_reason())
         extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
-    elif isinstance(original, StoreUnavailable):
+    elif isinstance(original, SourceUnavailable):
         log.warning(
             "source %s unavailable at %s: %s", original.source, error.path, original.detail,
             extra={"request_id": request_id},

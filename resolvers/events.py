@@ -25,7 +25,7 @@ from calculation.vin import validate_vin
 from resolvers.context import RequestContext, request_context
 from resolvers.errors import client_input, domain_error, vin_error
 from store import prepared
-from store.base import IdempotencyConflict
+from store.base import IdempotencyConflict, Recorded
 
 FUTURE_TOLERANCE = timedelta(days=1)  # a workshop's business date may be a day ahead of the server's (time zones)
 CLOSE_TOO_SLOW = 4429
@@ -169,6 +169,18 @@ def notification_payload(ctx: RequestContext, vehicle: Vehicle, event: ServiceEv
 async def record_service_event(info: Info, request: EventRequest, idempotency_key: str | None) -> ServiceEvent:
     """Validates, records once per idempotency key, and publishes the event for subscribers."""
     ctx = request_context(info)
+    vehicle, items = await _validated(ctx, request, idempotency_key)
+    event = await _new_event(ctx, vehicle, request, items)
+    recorded = await _claim_and_write(ctx, event, request.fingerprint(vehicle.vin), idempotency_key)
+    if recorded.cursor is None:  # not yet published: a new event, or one a failure kept from the bus
+        await _publish(ctx, vehicle, recorded.event, idempotency_key)
+    return recorded.event
+
+
+async def _validated(
+    ctx: RequestContext, request: EventRequest, idempotency_key: str | None
+) -> tuple[Vehicle, tuple[EventItem, ...]]:
+    """The vehicle and the items of an acceptable request; the first check that fails raises its coded error."""
     _check_sizes(request, idempotency_key)
     check = validate_vin(request.vin, ctx.catalog)
     if check.reject is not None:
@@ -177,7 +189,13 @@ async def record_service_event(info: Info, request: EventRequest, idempotency_ke
     if vehicle is None:
         raise domain_error("VEHICLE_NOT_FOUND", f"VIN {check.vin} is not in the vehicle master.")
     _check_dates(vehicle, request)
-    items = await _items(ctx, vehicle, request)
+    return vehicle, await _items(ctx, vehicle, request)
+
+
+async def _new_event(
+    ctx: RequestContext, vehicle: Vehicle, request: EventRequest, items: tuple[EventItem, ...]
+) -> ServiceEvent:
+    """A DSS event with an id of its own, its odometer checked against the vehicle's history."""
     history = await ctx.loaders.service_events_by_vin.load(vehicle.vin)
     event_id = f"DSS-{vehicle.vin}-{uuid.uuid4().hex[:12].upper()}"
     event = ServiceEvent(
@@ -187,31 +205,38 @@ async def record_service_event(info: Info, request: EventRequest, idempotency_ke
     )  # fmt: skip
     unit = ctx.catalog.markets[vehicle.market].distance_unit
     # DOMAIN §7.4 rule 2: a lower reading is kept, flagged ROLLBACK and counted at the last plausible odometer
-    checked = next(e for e in check_odometers([*history, event], vehicle.handover_date, unit) if e.event_id == event_id)
+    return next(e for e in check_odometers([*history, event], vehicle.handover_date, unit) if e.event_id == event_id)
+
+
+async def _claim_and_write(
+    ctx: RequestContext, event: ServiceEvent, fingerprint: str, idempotency_key: str | None
+) -> Recorded:
+    """The event written to the service history, or the first result of a key used before with this request."""
     try:
-        recorded = await ctx.store.record_event(checked, idempotency_key, request.fingerprint(vehicle.vin))
+        return await ctx.sources.service_history.record_event(event, idempotency_key, fingerprint)
     except IdempotencyConflict:
         raise domain_error(
             "IDEMPOTENCY_KEY_REUSED", f"Idempotency key {quoted(idempotency_key)} was used for a different request."
         ) from None
-    if recorded.cursor is None:
-        # the event id is the append key: a concurrent twin of this request, or a retry after a failure between
-        # recording and publishing, publishes the same event, and the bus appends it once
-        cursor = await _publish(ctx, notification_payload(ctx, vehicle, recorded.event), recorded.event.event_id)
-        if idempotency_key is not None:
-            await ctx.store.mark_published(idempotency_key, cursor)
-    return recorded.event
 
 
-async def _publish(ctx: RequestContext, payload: bytes, key: str) -> str:
+async def _publish(ctx: RequestContext, vehicle: Vehicle, event: ServiceEvent, idempotency_key: str | None) -> None:
+    """Appends the event to the bus, then remembers its cursor with the key, so that a retry does not publish it again.
+
+    The event id is the append key: a concurrent twin of this request, or a retry after a failure between
+    recording and publishing, publishes the same event, and the bus appends it once.
+    """
+    payload = notification_payload(ctx, vehicle, event)
     try:
-        return await ctx.hub.bus.append(payload, key)
+        cursor = await ctx.hub.bus.append(payload, event.event_id)
     except Exception as exc:
         raise domain_error(
             "EVENT_NOT_PUBLISHED",
             "The event is recorded but subscribers could not be notified; send the request again with the same "
             "idempotency key to publish it.",
         ) from exc
+    if idempotency_key is not None:
+        await ctx.sources.service_history.mark_published(idempotency_key, cursor)
 
 
 async def service_event_recorded(

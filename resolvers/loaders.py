@@ -12,7 +12,7 @@ from aiodataloader import DataLoader
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
 from catalog.records import Campaign, Engine, LabourTime, OilNorm, OilProduct, Part
 from sources import Sources
-from store.base import StoreUnavailable
+from sources.base import SourceUnavailable
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -43,7 +43,7 @@ class SourceLoader(DataLoader[K, V]):
         # fields that read an unavailable source all fail with it, and the source is not asked once per field
         try:
             return list(await self.fetch(keys))
-        except StoreUnavailable as failure:
+        except SourceUnavailable as failure:
             return cast(list[V], [failure] * len(keys))  # aiodataloader takes an exception in a value's place
 
     async def fetch(self, keys: Sequence[K]) -> Sequence[V]:

@@ -1,4 +1,8 @@
-"""The aftersales source systems, one module each; every access is an async batch: keys in, values out in order."""
+"""The aftersales source systems, one module each; every access is an async batch: keys in, values out in order.
+
+Each module is the one place that knows its system: its name, what it reads (the store or the catalogue), what a
+miss is, and what its failure means (`sources.base.SourceUnavailable`, reported as SOURCE_UNAVAILABLE).
+"""
 
 from __future__ import annotations
 

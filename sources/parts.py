@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from catalog import Catalog
 from catalog.records import Part
 
+NAME = "EPC"
+
 
 class PartsCatalogue:
-    name = "EPC"
+    name = NAME
 
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog

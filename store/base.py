@@ -11,11 +11,12 @@ from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, 
 
 
 class StoreUnavailable(Exception):
-    """A read the backend could not serve; `source` names the source system, `detail` is for the log only."""
+    """A read or write the backend could not serve; `table` names the table (without the deployment prefix),
+    `detail` is for the log only. The source that asked reports it as its source system's failure."""
 
-    def __init__(self, source: str, detail: str) -> None:
-        super().__init__(f"{source}: {detail}")
-        self.source = source
+    def __init__(self, table: str, detail: str) -> None:
+        super().__init__(f"{table}: {detail}")
+        self.table = table
         self.detail = detail
 
 

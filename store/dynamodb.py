@@ -48,24 +48,21 @@ class DynamoStore:
         imported, recorded = await asyncio.gather(
             self._decoded(tables.SERVICE_HISTORY, vins, prepared.event_from_json), self._recorded(vins)
         )
-        return [
-            tuple(sorted((*a, *b), key=history_order)) if b else a
-            for a, b in zip(imported, recorded, strict=True)
-        ]
+        return [tuple(sorted((*a, *b), key=history_order)) if b else a for a, b in zip(imported, recorded, strict=True)]
 
     async def record_event(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
         """The vehicle's head gives out the event's number (an atomic ADD: concurrent recordings for one vehicle
         never conflict), then the event is written as an item of its own, in one transaction with the key's
         record when there is a key, only if the key is new: the claim is atomic. A key used meanwhile leaves its
         number unused (readers skip it) and returns the first result."""
-        source = tables.RECORDED_EVENTS.source
+        table = tables.RECORDED_EVENTS.suffix
         if idempotency_key is not None:
             earlier = await self._earlier(idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
         name = tables.RECORDED_EVENTS.name(self._settings.table_prefix)
         head = await self._guard(
-            source,
+            table,
             self._client.update_item(
                 TableName=name, Key=tables.key(event.vin), UpdateExpression="ADD #e :one",
                 ExpressionAttributeNames={"#e": tables.EVENTS}, ExpressionAttributeValues={":one": {"N": "1"}},
@@ -81,7 +78,7 @@ class DynamoStore:
             "ExpressionAttributeNames": {"#vin": tables.VIN},
         }
         if idempotency_key is None:
-            await self._guard(source, self._client.put_item(**put))
+            await self._guard(table, self._client.put_item(**put))
             return Recorded(event, created=True)
         writes = [{"Put": put}, {"Put": self._key_record(idempotency_key, fingerprint, event)}]
         for attempt in range(RECORD_ATTEMPTS):
@@ -95,14 +92,14 @@ class DynamoStore:
                 if reasons[1:2] == ["ConditionalCheckFailed"]:
                     return await self._first_result(idempotency_key, fingerprint)
                 if "TransactionConflict" not in reasons:
-                    raise StoreUnavailable(source, str(exc)) from exc
+                    raise StoreUnavailable(table, str(exc)) from exc
             except (BotoCoreError, OSError) as exc:
-                raise StoreUnavailable(source, str(exc)) from exc
-        raise StoreUnavailable(source, f"{RECORD_ATTEMPTS} conflicting transactions on key {idempotency_key!r}")
+                raise StoreUnavailable(table, str(exc)) from exc
+        raise StoreUnavailable(table, f"{RECORD_ATTEMPTS} conflicting transactions on key {idempotency_key!r}")
 
     async def mark_published(self, idempotency_key: str, cursor: str) -> None:
         await self._guard(
-            tables.RECORDED_EVENTS.source,
+            tables.IDEMPOTENCY_SUFFIX,
             self._client.update_item(
                 TableName=self._idempotency_table, Key={tables.KEY: {"S": idempotency_key}},
                 UpdateExpression="SET #c = :c", ExpressionAttributeNames={"#c": tables.CURSOR},
@@ -129,13 +126,13 @@ class DynamoStore:
     async def _first_result(self, idempotency_key: str, fingerprint: str) -> Recorded:
         earlier = await self._earlier(idempotency_key, fingerprint)
         if earlier is None:
-            raise StoreUnavailable(tables.RECORDED_EVENTS.source, f"idempotency key {idempotency_key!r} vanished")
+            raise StoreUnavailable(tables.IDEMPOTENCY_SUFFIX, f"idempotency key {idempotency_key!r} vanished")
         return earlier
 
     async def _earlier(self, idempotency_key: str, fingerprint: str) -> Recorded | None:
         """The first result of a used key (IdempotencyConflict for another request), None for a new key."""
         response = await self._guard(
-            tables.RECORDED_EVENTS.source,
+            tables.IDEMPOTENCY_SUFFIX,
             self._client.get_item(
                 TableName=self._idempotency_table, Key={tables.KEY: {"S": idempotency_key}}, ConsistentRead=True
             ),
@@ -149,11 +146,11 @@ class DynamoStore:
         cursor = item[tables.CURSOR]["S"] if tables.CURSOR in item else None
         return Recorded(event, created=False, cursor=cursor)
 
-    async def _guard(self, source: str, call: Awaitable[T]) -> T:
+    async def _guard(self, table: str, call: Awaitable[T]) -> T:
         try:
-            return await guarded(source, call)
+            return await guarded(table, call)
         except AwsUnavailable as exc:
-            raise StoreUnavailable(source, exc.detail) from exc
+            raise StoreUnavailable(table, exc.detail) from exc
 
     async def contracts(self, vins: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
         return await self._decoded(tables.SERVICE_CONTRACTS, vins, prepared.contract_from_json)
@@ -175,9 +172,9 @@ class DynamoStore:
                 longer = [vin for vin, item in first_parts.items() if int(item.get(tables.PARTS, {"N": "1"})["N"]) > 1]
                 rest = await all_of(self._later_parts(table, vin) for vin in longer)
         except AwsUnavailable as exc:
-            raise StoreUnavailable(table.source, exc.detail) from exc
+            raise StoreUnavailable(table.suffix, exc.detail) from exc
         except TimeoutError as exc:
-            raise StoreUnavailable(table.source, "deadline passed") from exc
+            raise StoreUnavailable(table.suffix, "deadline passed") from exc
         more = dict(zip(longer, rest, strict=True))
         documents = {vin: list(tables.records([item, *more.get(vin, [])])) for vin, item in first_parts.items()}
         return [documents.get(vin, []) for vin in vins]
@@ -215,9 +212,9 @@ class DynamoStore:
                 keys = [tables.key(vin, n) for vin, count in numbers.items() for n in range(1, count + 1)]
                 items = await self._items(table, keys)
         except AwsUnavailable as exc:
-            raise StoreUnavailable(table.source, exc.detail) from exc
+            raise StoreUnavailable(table.suffix, exc.detail) from exc
         except TimeoutError as exc:
-            raise StoreUnavailable(table.source, "deadline passed") from exc
+            raise StoreUnavailable(table.suffix, "deadline passed") from exc
         # a head written before events were one item each carries them as a document of its own
         records = {vin: list(tables.records([head])) for vin, head in heads.items() if tables.DATA in head}
         for item in sorted(items, key=lambda i: int(i[tables.PART]["N"])):

@@ -23,10 +23,10 @@ VIN, PART, PARTS, DATA = "vin", "part", "parts", "data"
 
 @dataclass(frozen=True)
 class VinTable:
-    """One source system's per-VIN documents."""
+    """One kind of per-VIN documents; `source_tag` is the source system the table is tagged with."""
 
     suffix: str
-    source: str
+    source_tag: str
     content: str
 
     def name(self, prefix: str) -> str:
@@ -55,7 +55,7 @@ def create_table_request(table: VinTable, prefix: str) -> dict[str, Any]:
             {"AttributeName": PART, "AttributeType": "N"},
         ],
         "BillingMode": "PAY_PER_REQUEST",
-        "Tags": [{"Key": "source-system", "Value": table.source}],
+        "Tags": [{"Key": "source-system", "Value": table.source_tag}],
     }
 
 
