@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from store.base import StoreUnavailable
@@ -18,9 +18,11 @@ class SourceUnavailable(Exception):
 
 
 @contextmanager
-def failing_as(source: str) -> Iterator[None]:
-    """A store failure inside leaves as the failure of the source system named `source`."""
+def failing_as(source: str, by_table: Mapping[str, str] | None = None) -> Iterator[None]:
+    """A store failure inside leaves as the failure of the source system named `source`, or of the one
+    `by_table` names for the table that failed."""
     try:
         yield
     except StoreUnavailable as failure:
-        raise SourceUnavailable(source, failure.detail) from failure
+        name = (by_table or {}).get(failure.table, source)
+        raise SourceUnavailable(name, failure.detail) from failure

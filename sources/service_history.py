@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from calculation.records import ServiceEvent
-from sources.base import SourceUnavailable, failing_as
+from sources.base import failing_as
 from store import tables
-from store.base import Recorded, Store, StoreUnavailable
+from store.base import Recorded, Store
 
 NAME = "DSS/DMS"
 RECORDING = "DSS"
@@ -26,11 +26,8 @@ class ServiceHistory:
         self._store = store
 
     async def events_by_vin(self, vins: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
-        try:
+        with failing_as(NAME, by_table={tables.RECORDED_EVENTS.suffix: RECORDING}):
             return await self._store.service_events(vins)
-        except StoreUnavailable as failure:
-            source = RECORDING if failure.table == tables.RECORDED_EVENTS.suffix else NAME
-            raise SourceUnavailable(source, failure.detail) from failure
 
     async def record_event(self, event: ServiceEvent, idempotency_key: str | None, fingerprint: str) -> Recorded:
         """Adds the event to the vehicle's history, once per idempotency key (`store.base.Store.record_event`)."""

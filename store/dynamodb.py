@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import orjson
@@ -152,6 +153,17 @@ class DynamoStore:
         except AwsUnavailable as exc:
             raise StoreUnavailable(table, exc.detail) from exc
 
+    @asynccontextmanager
+    async def _reading(self, table: VinTable) -> AsyncIterator[None]:
+        """The reads inside share one deadline; what fails or runs out of time is the table's failure."""
+        try:
+            async with asyncio.timeout(self._settings.deadline_seconds):
+                yield
+        except AwsUnavailable as exc:
+            raise StoreUnavailable(table.suffix, exc.detail) from exc
+        except TimeoutError as exc:
+            raise StoreUnavailable(table.suffix, "deadline passed") from exc
+
     async def contracts(self, vins: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
         return await self._decoded(tables.SERVICE_CONTRACTS, vins, prepared.contract_from_json)
 
@@ -166,15 +178,10 @@ class DynamoStore:
     async def _documents(self, table: VinTable, vins: Sequence[str]) -> list[list[Any]]:
         """Each VIN's document (empty when absent), in the order asked."""
         unique = list(dict.fromkeys(vins))
-        try:
-            async with asyncio.timeout(self._settings.deadline_seconds):
-                first_parts = await self._first_parts(table, unique)
-                longer = [vin for vin, item in first_parts.items() if int(item.get(tables.PARTS, {"N": "1"})["N"]) > 1]
-                rest = await all_of(self._later_parts(table, vin) for vin in longer)
-        except AwsUnavailable as exc:
-            raise StoreUnavailable(table.suffix, exc.detail) from exc
-        except TimeoutError as exc:
-            raise StoreUnavailable(table.suffix, "deadline passed") from exc
+        async with self._reading(table):
+            first_parts = await self._first_parts(table, unique)
+            longer = [vin for vin, item in first_parts.items() if int(item.get(tables.PARTS, {"N": "1"})["N"]) > 1]
+            rest = await all_of(self._later_parts(table, vin) for vin in longer)
         more = dict(zip(longer, rest, strict=True))
         documents = {vin: list(tables.records([item, *more.get(vin, [])])) for vin, item in first_parts.items()}
         return [documents.get(vin, []) for vin in vins]
@@ -205,16 +212,11 @@ class DynamoStore:
     async def _recorded(self, vins: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
         """Recorded events of every VIN: the heads, then every event item they name (store.tables)."""
         table = tables.RECORDED_EVENTS
-        try:
-            async with asyncio.timeout(self._settings.deadline_seconds):
-                heads = await self._first_parts(table, list(dict.fromkeys(vins)))
-                numbers = {vin: int(head.get(tables.EVENTS, {"N": "0"})["N"]) for vin, head in heads.items()}
-                keys = [tables.key(vin, n) for vin, count in numbers.items() for n in range(1, count + 1)]
-                items = await self._items(table, keys)
-        except AwsUnavailable as exc:
-            raise StoreUnavailable(table.suffix, exc.detail) from exc
-        except TimeoutError as exc:
-            raise StoreUnavailable(table.suffix, "deadline passed") from exc
+        async with self._reading(table):
+            heads = await self._first_parts(table, list(dict.fromkeys(vins)))
+            numbers = {vin: int(head.get(tables.EVENTS, {"N": "0"})["N"]) for vin, head in heads.items()}
+            keys = [tables.key(vin, n) for vin, count in numbers.items() for n in range(1, count + 1)]
+            items = await self._items(table, keys)
         # a head written before events were one item each carries them as a document of its own
         records = {vin: list(tables.records([head])) for vin, head in heads.items() if tables.DATA in head}
         for item in sorted(items, key=lambda i: int(i[tables.PART]["N"])):
