@@ -61,42 +61,48 @@ class DynamoStore:
             earlier = await self._earlier(idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
-        name = tables.RECORDED_EVENTS.name(self._settings.table_prefix)
+        for attempt in range(RECORD_ATTEMPTS):
+            if attempt:  # a number taken or a concurrent transaction on the same key: back off a little, jittered
+                await asyncio.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
+            put = await self._numbered(event)
+            try:
+                if idempotency_key is None:
+                    await self._client.put_item(**put)
+                else:
+                    key_record = self._key_record(idempotency_key, fingerprint, event)
+                    await self._client.transact_write_items(TransactItems=[{"Put": put}, {"Put": key_record}])
+                return Recorded(event, created=True)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                    continue  # the number was taken
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if idempotency_key is not None and reasons[1:2] == ["ConditionalCheckFailed"]:
+                    return await self._first_result(idempotency_key, fingerprint)
+                if reasons[:1] != ["ConditionalCheckFailed"] and "TransactionConflict" not in reasons:
+                    raise StoreUnavailable(table, str(exc)) from exc
+            except (BotoCoreError, OSError) as exc:
+                raise StoreUnavailable(table, str(exc)) from exc
+        raise StoreUnavailable(table, f"{RECORD_ATTEMPTS} conflicting attempts to record an event for {event.vin}")
+
+    async def _numbered(self, event: ServiceEvent) -> dict[str, Any]:
+        """The write of the event under the next number of its vehicle's head, only where no event is yet: a head
+        recreated after a deletion gives out used numbers again, and the next attempt takes the next one."""
+        table = tables.RECORDED_EVENTS.name(self._settings.table_prefix)
         head = await self._guard(
-            table,
+            tables.RECORDED_EVENTS.suffix,
             self._client.update_item(
-                TableName=name, Key=tables.key(event.vin), UpdateExpression="ADD #e :one",
+                TableName=table, Key=tables.key(event.vin), UpdateExpression="ADD #e :one",
                 ExpressionAttributeNames={"#e": tables.EVENTS}, ExpressionAttributeValues={":one": {"N": "1"}},
                 ReturnValues="UPDATED_NEW",
             ),
         )  # fmt: skip
         number = int(head["Attributes"][tables.EVENTS]["N"])
-        # never over an existing event: a head recreated after a deletion would give out used numbers again
-        put = {
-            "TableName": name,
+        return {
+            "TableName": table,
             "Item": tables.event_item(event.vin, number, prepared.event_to_json(event)),
             "ConditionExpression": "attribute_not_exists(#vin)",
             "ExpressionAttributeNames": {"#vin": tables.VIN},
         }
-        if idempotency_key is None:
-            await self._guard(table, self._client.put_item(**put))
-            return Recorded(event, created=True)
-        writes = [{"Put": put}, {"Put": self._key_record(idempotency_key, fingerprint, event)}]
-        for attempt in range(RECORD_ATTEMPTS):
-            if attempt:  # a concurrent transaction on the same key: back off a little, jittered, and try again
-                await asyncio.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
-            try:
-                await self._client.transact_write_items(TransactItems=writes)
-                return Recorded(event, created=True)
-            except ClientError as exc:
-                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-                if reasons[1:2] == ["ConditionalCheckFailed"]:
-                    return await self._first_result(idempotency_key, fingerprint)
-                if "TransactionConflict" not in reasons:
-                    raise StoreUnavailable(table, str(exc)) from exc
-            except (BotoCoreError, OSError) as exc:
-                raise StoreUnavailable(table, str(exc)) from exc
-        raise StoreUnavailable(table, f"{RECORD_ATTEMPTS} conflicting transactions on key {idempotency_key!r}")
 
     async def mark_published(self, idempotency_key: str, cursor: str) -> None:
         await self._guard(

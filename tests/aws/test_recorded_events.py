@@ -151,3 +151,19 @@ def test_two_servers_on_one_dynamodb_and_one_redis_record_and_publish_concurrent
             history = [e["id"] for e in graphql(client, HISTORY)["data"]["vehicle"]["serviceEvents"]]
     assert history.count(event_id) == 1 and len(history) == 6
     assert stream_length(redis_url) == 1
+
+
+def test_a_head_recreated_after_a_deletion_gives_the_next_free_number_not_an_error(
+    dynamodb_config: Config,  # noqa: F811
+) -> None:
+    async def record_around_a_lost_head() -> list[str]:
+        async with aws_client("dynamodb", SETTINGS) as client:
+            store = DynamoStore(client, SETTINGS)
+            for n in range(3):
+                await store.record_event(maximal(n), None, "")
+            # the head counts again from 1 while events 1 to 3 exist: each write finds its number taken
+            await client.delete_item(TableName=tables.RECORDED_EVENTS.name(SETTINGS.table_prefix), Key=tables.key(VIN))
+            assert (await store.record_event(maximal(3), None, "")).created
+            return [e.event_id for e in (await store.service_events([VIN]))[0] if e.event_id.startswith(f"DSS-{VIN}-X")]
+
+    assert sorted(asyncio.run(record_around_a_lost_head())) == [maximal(n).event_id for n in range(4)]
