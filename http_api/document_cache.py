@@ -1,4 +1,5 @@
-"""Parsed documents and validation results cached per query text, so a repeated query is parsed and validated once.
+"""Parsed documents, validation results and compiled costs cached per query text, so a repeated query is parsed,
+validated and costed once.
 
 Keyed by the query string (cheap to hash), not by the parsed document (graphql-core hashes every node of it).
 """
@@ -20,6 +21,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from config import QueryLimits
+from http_api.cost import CostModel, OperationCost, default_cost_model, operation_cost
 from http_api.limits import check_limits
 from http_api.request_errors import GRAPHQL_VALIDATION_FAILED, coded
 
@@ -32,11 +34,14 @@ class DocumentCache:
         limits: QueryLimits,
         rules: tuple[type[ASTValidationRule], ...],
         size: int = CACHE_SIZE,
+        cost_model: CostModel | None = None,
     ) -> None:
         self.limits = limits
         self.rules = rules
+        self.cost_model = cost_model or default_cost_model(limits.max_keys)
         self.parse = lru_cache(maxsize=size)(self._parse)
         self.validate = lru_cache(maxsize=size)(self._validate)
+        self.cost = lru_cache(maxsize=size)(self._cost)
         self.schema: GraphQLSchema | None = None
 
     def _parse(self, query: str) -> DocumentNode:
@@ -57,6 +62,11 @@ class DocumentCache:
         # a document over a limit is refused on that alone: full validation of it could take long
         errors = check_limits(document, self.limits) or validate_document(self.schema, document, self.rules)
         return tuple(coded(error, GRAPHQL_VALIDATION_FAILED) for error in errors)
+
+    def _cost(self, query: str, operation_name: str | None) -> OperationCost:
+        """The operation's cost compiled once, to be evaluated with each request's variables."""
+        assert self.schema is not None, "bind the cache to its schema first"
+        return operation_cost(self.schema, self.parse(query), operation_name, self.cost_model)
 
     def extension(self) -> type[SchemaExtension]:
         """A schema extension class that serves parsing and validation from this cache."""
