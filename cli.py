@@ -31,17 +31,19 @@ def _quote(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from access.api_keys import AccessConfigError
     from config import Config, ConfigError
     from logs import configure
     from server import create_app
 
     try:
         config = Config.from_env().with_overrides(data_dir=args.data, production=args.production or None)
-    except ConfigError as exc:
+        app = create_app(config)
+    except (ConfigError, AccessConfigError) as exc:
         print(f"aftersales serve: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(
-        create_app(config),
+        app,
         host=args.host,
         port=args.port,
         log_config=configure(config.log_level),

@@ -35,6 +35,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{name}={value} must be a positive number")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     text = env.get(name)
     if text is None:
@@ -60,6 +73,9 @@ class QueryLimits:
     max_tokens: int = 2000
     max_keys: int = 100
     max_body_bytes: int = 256 * 1024
+    max_cost: int = 50_000
+    """The static cost budget of one operation (`http_api.cost`): admits the README's 100-vehicle shop query with
+    a quote per vehicle (20,800), refuses 29 quotes per vehicle (197,300)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,30 @@ class EventSettings:
 
 
 @dataclass(frozen=True)
+class AccessSettings:
+    """Who may ask what, and how much: credentials, budgets, trusted documents, overload protection."""
+
+    api_keys: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwks: str | None = None
+    """An https URL or a file path."""
+    rate_limit: float = 50.0
+    """Requests per second per principal that names no rate of its own; bursts of twice that."""
+    trusted_documents: Path | None = None
+    trusted_only: bool = False
+    request_timeout_seconds: float = 10.0
+    max_concurrent_requests: int = 64
+    """GraphQL requests in progress in one process; one more is answered 503 at once."""
+    cors_origins: tuple[str, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        """Whether any credential can be checked (otherwise development serves a local administrator)."""
+        return self.api_keys is not None or self.jwt_issuer is not None
+
+
+@dataclass(frozen=True)
 class Config:
     backend: str = "memory"
     """memory: the embedded prepared data set; dynamodb: the tables named by `aws`."""
@@ -109,6 +149,7 @@ class Config:
     archive_dir: Path | None = None
     """Where the memory backend archives quotes; None: `archive` in the cache directory."""
     events: EventSettings = field(default_factory=EventSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @property
     def quote_archive_dir(self) -> Path:
@@ -125,6 +166,7 @@ class Config:
             max_tokens=_int(env, "AFTERSALES_MAX_TOKENS", 2000, 1),
             max_keys=_int(env, "AFTERSALES_MAX_KEYS", 100, 1),
             max_body_bytes=_int(env, "AFTERSALES_MAX_BODY_BYTES", 256 * 1024, 1),
+            max_cost=_int(env, "AFTERSALES_MAX_COST", QueryLimits.max_cost, 1),
         )
         backend = env.get("AFTERSALES_BACKEND", "memory").lower()
         if backend not in BACKENDS:
@@ -160,7 +202,28 @@ class Config:
                 o.strip() for o in env.get("AFTERSALES_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),
         )
+        issuer, audience, jwks = (env.get(name) or None for name in (
+            "AFTERSALES_JWT_ISSUER", "AFTERSALES_JWT_AUDIENCE", "AFTERSALES_JWKS"
+        ))  # fmt: skip
+        if issuer is not None and (audience is None or jwks is None):
+            raise ConfigError("AFTERSALES_JWT_ISSUER needs AFTERSALES_JWT_AUDIENCE and AFTERSALES_JWKS as well")
+        keys, manifest = env.get("AFTERSALES_API_KEYS"), env.get("AFTERSALES_TRUSTED_DOCUMENTS")
+        access = AccessSettings(
+            api_keys=Path(keys) if keys else None,
+            jwt_issuer=issuer,
+            jwt_audience=audience,
+            jwks=jwks,
+            rate_limit=_number(env, "AFTERSALES_RATE_LIMIT", 50.0),
+            trusted_documents=Path(manifest) if manifest else None,
+            trusted_only=_bool(env, "AFTERSALES_TRUSTED_ONLY", False),
+            request_timeout_seconds=_int(env, "AFTERSALES_REQUEST_TIMEOUT_MS", 10_000, 1) / 1000,
+            max_concurrent_requests=_int(env, "AFTERSALES_MAX_CONCURRENT_REQUESTS", 64, 1),
+            cors_origins=tuple(o.strip() for o in env.get("AFTERSALES_CORS_ORIGINS", "").split(",") if o.strip()),
+        )
+        if access.trusted_only and access.trusted_documents is None:
+            raise ConfigError("AFTERSALES_TRUSTED_ONLY=true needs the manifest in AFTERSALES_TRUSTED_DOCUMENTS")
         return cls(
+            access=access,
             events=events,
             backend=backend,
             aws=aws,

@@ -1,12 +1,33 @@
-"""Structured JSON log lines, one object per line, with the request id where there is one."""
+"""Structured JSON log lines, one object per line, with the request id, principal and operation where there are."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
+
+_fields: ContextVar[Mapping[str, str]] = ContextVar("log_fields", default={})  # noqa: B039 (never mutated)
+
+
+def bind(**fields: str | None) -> None:
+    """Every line logged from now on by this task (and the tasks it starts) names these fields."""
+    _fields.set({**_fields.get(), **{name: value for name, value in fields.items() if value is not None}})
+
+
+@contextmanager
+def bound(**fields: str | None) -> Iterator[None]:
+    """Every line logged inside (by this task and the tasks it starts) names these fields."""
+    token = _fields.set(_fields.get())
+    bind(**fields)
+    try:
+        yield
+    finally:
+        _fields.reset(token)
 
 
 class JsonFormatter(logging.Formatter):
@@ -16,6 +37,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **_fields.get(),
         }
         request_id = getattr(record, "request_id", None)
         if request_id is not None:

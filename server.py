@@ -15,6 +15,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -22,19 +23,25 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 import graphiql
+import logs
+from access.authenticate import Unauthenticated
 from bus.base import EventBus
 from bus.hub import Hub
 from catalog import Catalog, default_catalog
 from config import Config
+from http_api.admission import Admission, build_admission
 from http_api.endpoint import answer
 from http_api.errors import error_body, internal_error, json_answer, router_refusal
 from http_api.executable_schema import build_schema
 from http_api.request_ids import RequestIds
+from http_api.security_headers import SecurityHeaders
 from http_api.websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
 from resolvers.context import RequestContext
 from resolvers.error_report import format_error
@@ -54,9 +61,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
 
     graphql_transport_ws_handler_class = BoundedTransportWS
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, admission: Admission, catalog: Catalog) -> None:
         super().__init__(
-            build_schema(config.limits, config.production),
+            build_schema(config.limits, config.production, catalog),
             graphql_ide=None if config.production else "graphiql",
             # graphql-transport-ws only: the legacy graphql-ws protocol is unmaintained and no client needs it
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -68,12 +75,14 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         adapter = partial(TextFrames, max_message_bytes=config.events.ws_max_message_bytes)
         self.websocket_adapter_class = adapter  # type: ignore[assignment]
         self.config = config
+        self.admission = admission
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        response = await answer(self, Request(scope, receive))
+        timeout = self.config.access.request_timeout_seconds
+        response = await answer(self, self.admission, Request(scope, receive), timeout)
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
@@ -85,11 +94,29 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             request_id=request_id,
             archive=state.archive,
             hub=state.hub,
+            # over HTTP admitted before the context is made; a socket's principal comes with its connection_init
+            principal=None if isinstance(request, WebSocket) else request.state.principal,
             max_keys=self.config.limits.max_keys,
             batching=self.config.batching,
             websocket=request if isinstance(request, WebSocket) else None,
             max_filter_values=self.config.events.ws_max_filter_values,
         )
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType:
+        """The credentials in connection_init, checked before the socket is acknowledged (4403 when refused)."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        try:
+            if authorization is not None and not isinstance(authorization, str):
+                raise Unauthenticated("connection_init's Authorization must be a string")
+            principal = await self.admission.authenticator.principal(authorization)
+        except Unauthenticated as error:
+            log.warning("WebSocket refused: %s", error, extra={"request_id": context.request_id})
+            raise ConnectionRejectionError from None
+        context.principal = principal
+        # the socket's task and the operations it starts log as this principal for the rest of the connection
+        logs.bind(principal=principal.id, role=principal.role)
+        return UNSET  # type: ignore[no-any-return] # an acknowledgement without payload
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return FileResponse(graphiql.PAGE, media_type="text/html")
@@ -216,6 +243,39 @@ def settle_memory() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
 
 
+async def start_access(config: Config, admission: Admission, resources: AsyncExitStack) -> None:
+    """Reads the token issuer's key set, and shares rate limits through Redis when the event bus is there."""
+    tokens = admission.authenticator.tokens
+    if tokens is not None:
+        await tokens.start()
+    if admission.authenticator.anonymous is not None:
+        log.warning("no API keys and no token issuer configured: requests without credentials act as the local admin")
+    if config.events.bus == "redis":
+        from access.rate_limit import RedisRateLimiter
+        from bus.redis_streams import connect_redis
+
+        client = await connect_redis(config.events.redis_url, config.events.redis_timeout_seconds)
+        resources.push_async_callback(client.aclose)
+        admission.rate_limiter = RedisRateLimiter(client)
+
+
+def middleware(config: Config) -> list[Middleware]:
+    """Outermost first: every answer, refusals included, has its request id and security headers."""
+    stack = [Middleware(RequestIds), Middleware(SecurityHeaders)]
+    if config.access.cors_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(config.access.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept"],
+                expose_headers=["X-Request-Id", "Retry-After"],
+                max_age=600,
+            )
+        )
+    return stack
+
+
 def create_app(
     config: Config | None = None, sources_for: Callable[[Store, Catalog], Sources] = Sources.over
 ) -> Starlette:
@@ -223,10 +283,12 @@ def create_app(
     over the loaded store (tests wrap them to count calls)."""
     config = config or Config.from_env()
     catalog = default_catalog()
+    admission = build_admission(config.access, config.production)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as resources:
+            await start_access(config, admission, resources)
             store, archive = await open_backend(config, resources)
             hub = Hub(await open_bus(config, resources), config.events.subscriber_queue, notification_from_payload)
             await hub.start()
@@ -240,7 +302,7 @@ def create_app(
             settle_memory()
             yield
 
-    endpoint = BodyLimit(GraphQLEndpoint(config), config.limits.max_body_bytes)
+    endpoint = BodyLimit(GraphQLEndpoint(config, admission, catalog), config.limits.max_body_bytes)
     routes = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz),
@@ -255,7 +317,7 @@ def create_app(
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RequestIds)],
+        middleware=middleware(config),
         exception_handlers={HTTPException: router_refusal, Exception: internal_error},
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from graphql import (
     ASTValidationRule,
@@ -21,7 +22,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from config import QueryLimits
-from http_api.cost import CostModel, OperationCost, default_cost_model, operation_cost
+from http_api.cost import CostModel, OperationCost, default_cost_model, operation_cost, too_costly
 from http_api.limits import check_limits
 from http_api.request_errors import GRAPHQL_VALIDATION_FAILED, coded
 
@@ -79,10 +80,25 @@ class DocumentCache:
                     self.execution_context.graphql_document = cache.parse(query)
                 yield
 
+            cost: int | None = None
+
             def on_validate(self) -> Iterator[None]:
-                query = self.execution_context.query
-                if query is not None:
-                    self.execution_context.pre_execution_errors = list(cache.validate(query))
+                context = self.execution_context
+                if context.query is not None:
+                    errors = list(cache.validate(context.query))
+                    if not errors:
+                        # demand control: a valid operation over the budget is refused before any source is called
+                        self.cost = cache.cost(context.query, context.operation_name).evaluate(context.variables)
+                        if self.cost > cache.limits.max_cost:
+                            errors = [too_costly(self.cost, cache.limits.max_cost)]
+                    context.pre_execution_errors = errors
                 yield
+
+            def get_results(self) -> dict[str, Any]:
+                """The operation's cost in the response's extensions when the request asks with `"cost": true`."""
+                asked = self.execution_context.operation_extensions or {}
+                if asked.get("cost") is True and self.cost is not None:
+                    return {"cost": {"requested": self.cost, "maxCost": cache.limits.max_cost}}
+                return {}
 
         return CachedDocuments

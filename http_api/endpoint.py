@@ -4,6 +4,8 @@ Strawberry executes; this module reads the request and writes the answer, so tha
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from typing import Any
 
 from graphql import GraphQLError
@@ -14,6 +16,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+import logs
+from http_api.admission import Admission
 from http_api.errors import RequestError, json_answer
 from http_api.media import GRAPHQL_RESPONSE, JSON, answer_type, wants_page
 from http_api.operation import Operation, read_operation
@@ -23,8 +27,8 @@ ALLOWED_OPERATIONS = {"GET": {OperationType.QUERY}, "POST": {OperationType.QUERY
 """What each method may run (mutations change data, so never over GET; subscriptions go over the WebSocket)."""
 
 
-async def answer(view: GraphQL[Any, Any], request: Request) -> Response:
-    """The view lends its schema, context, GraphiQL page and result formatting."""
+async def answer(view: GraphQL[Any, Any], admission: Admission, request: Request, timeout: float) -> Response:
+    """The view lends its schema, context, GraphiQL page and result formatting; `admission` decides who gets in."""
     media = JSON
     try:
         if request.method not in METHODS:
@@ -40,25 +44,46 @@ async def answer(view: GraphQL[Any, Any], request: Request) -> Response:
             message = f"The answer is JSON: accept {GRAPHQL_RESPONSE} or {JSON}."
             raise RequestError(406, "NOT_ACCEPTABLE", message)
         media = negotiated
-        operation = await read_operation(request)
-        return await execute(view, request, operation, media)
+        admission.enter()
+        try:
+            return await admitted(view, admission, request, media, timeout)
+        finally:
+            admission.leave()
     except RequestError as error:
         return error.answer(media)
 
 
-async def execute(view: GraphQL[Any, Any], request: Request, operation: Operation, media: str) -> Response:
+async def admitted(view: GraphQL[Any, Any], admission: Admission, request: Request, media: str,
+                   timeout: float) -> Response:  # fmt: skip
+    """Credentials first, then the principal's rate, and only then is the body read."""
+    principal = await admission.principal(request.headers.get("authorization"))
+    request.state.principal = principal
+    with logs.bound(principal=principal.id, role=principal.role):
+        await admission.take_turn(principal)
+        operation = await read_operation(request)
+        query = admission.document(operation.query, operation.extensions)
+        with logs.bound(operation=operation.operation_name):
+            return await execute(view, request, replace(operation, query=query), media, timeout)
+
+
+async def execute(view: GraphQL[Any, Any], request: Request, operation: Operation, media: str,
+                  timeout: float) -> Response:  # fmt: skip
     # the context hook's response argument is for frameworks that let resolvers set headers; ours do not
     context = await view.get_context(request, Response())
     try:
-        result = await view.schema.execute(
-            operation.query,
-            variable_values=operation.variables,
-            context_value=context,
-            root_value=await view.get_root_value(request),
-            operation_name=operation.operation_name,
-            allowed_operation_types=ALLOWED_OPERATIONS[request.method],
-            operation_extensions=operation.extensions,
-        )
+        async with asyncio.timeout(timeout):
+            result = await view.schema.execute(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=await view.get_root_value(request),
+                operation_name=operation.operation_name,
+                allowed_operation_types=ALLOWED_OPERATIONS[request.method],
+                operation_extensions=operation.extensions,
+            )
+    except TimeoutError:
+        message = f"The request took longer than {timeout:g} s and was stopped; ask for less at once."
+        raise RequestError(504, "REQUEST_TIMEOUT", message) from None
     except InvalidOperationTypeError as error:
         raise refusal(error.operation_type) from None
     except CannotGetOperationTypeError as error:

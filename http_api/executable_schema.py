@@ -6,7 +6,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from catalog import Catalog
 from config import QueryLimits
+from http_api.cost import default_cost_model
 from http_api.document_cache import DocumentCache
 from http_api.limits import schema_rules
 from http_api.request_errors import CodedRequestErrors
@@ -15,10 +17,23 @@ from schema.root import Mutation, Query, Subscription
 from schema.scalars import SCALARS
 
 
-def build_schema(limits: QueryLimits | None = None, production: bool = False) -> strawberry.Schema:
-    """In production: no introspection and no "did you mean" suggestions in error messages."""
+def catalogue_sizes(catalog: Catalog) -> dict[str, int]:
+    """The lengths of the catalogue lists, for their cost."""
+    return {
+        "markets": len(catalog.markets), "brands": len(catalog.brands), "models": len(catalog.models),
+        "engines": len(catalog.engines), "oilNorms": len(catalog.oil_norms), "oilProducts": len(catalog.oil_products),
+        "serviceProducts": len(catalog.service_products), "serviceItemTypes": len(catalog.service_items),
+    }  # fmt: skip
+
+
+def build_schema(
+    limits: QueryLimits | None = None, production: bool = False, catalog: Catalog | None = None
+) -> strawberry.Schema:
+    """In production: no introspection and no "did you mean" suggestions in error messages. With the catalogue,
+    its lists cost what they hold."""
     limits = limits or QueryLimits()
-    cache = DocumentCache(limits, schema_rules(production))
+    model = default_cost_model(limits.max_keys, catalogue_sizes(catalog) if catalog is not None else None)
+    cache = DocumentCache(limits, schema_rules(production), cost_model=model)
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,

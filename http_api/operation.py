@@ -19,7 +19,8 @@ JSON_RULES = "JSON in UTF-8 without a byte order mark, nested at most 1024 level
 
 @dataclass(frozen=True)
 class Operation:
-    query: str
+    query: str | None
+    """None when the request names a persisted document by its id instead."""
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
@@ -79,10 +80,11 @@ def decode(data: bytes, what: str) -> object:
 
 def operation(fields: Mapping[str, object]) -> Operation:
     query = fields.get("query")
-    if query is None or query == "":
-        raise bad_request("The request has no GraphQL document; send it in the query parameter.")
     variables, operation_name, extensions = (fields.get(name) for name in PARAMETERS[1:])
-    if not isinstance(query, str):
+    persisted = isinstance(extensions, dict) and "persistedQuery" in extensions
+    if (query is None or query == "") and not persisted:
+        raise bad_request("The request has no GraphQL document; send it in the query parameter.")
+    if not (query is None or isinstance(query, str)):
         raise bad_request("The query parameter must be a string: the GraphQL document.")
     if not (variables is None or isinstance(variables, dict)):
         raise bad_request("The variables parameter must be a JSON object or null.")
@@ -90,4 +92,4 @@ def operation(fields: Mapping[str, object]) -> Operation:
         raise bad_request("The operationName parameter must be a string or null.")
     if not (extensions is None or isinstance(extensions, dict)):
         raise bad_request("The extensions parameter must be a JSON object or null.")
-    return Operation(query, variables, operation_name, extensions)
+    return Operation(query or None, variables, operation_name, extensions)

@@ -255,7 +255,7 @@ async def service_event_recorded(
     try:
         if after is not None:
             ctx.hub.bus.position(after)
-        subscription = ctx.hub.join(event_filter.accepts, too_slow)
+        subscription = ctx.hub.join(lambda n: ctx.admits(n["brand"], n["market"]) and event_filter.accepts(n), too_slow)
     except CursorError as exc:
         raise GraphQLError(exc.message, extensions={"code": exc.code}) from None
     try:

@@ -52,8 +52,15 @@ class SourceLoader(DataLoader[K, V]):
 
 
 class VehicleByVinLoader(SourceLoader[str, Vehicle | None]):
+    """Every way to a vehicle goes through here: one outside the caller's scopes comes back as unknown."""
+
+    def __init__(self, sources: Sources, batching: bool, visible: Callable[[Vehicle], bool]) -> None:
+        super().__init__(sources, batching)
+        self.visible = visible
+
     async def fetch(self, keys: Sequence[str]) -> list[Vehicle | None]:
-        return await self.sources.vehicle_master.vehicles_by_vin(keys)
+        found = await self.sources.vehicle_master.vehicles_by_vin(keys)
+        return [v if v is not None and self.visible(v) else None for v in found]
 
 
 class ServiceEventsByVinLoader(SourceLoader[str, tuple[ServiceEvent, ...]]):
@@ -108,16 +115,17 @@ class Loaders:
     history never builds a history loader.
     """
 
-    def __init__(self, sources: Sources, batching: bool = True) -> None:
+    def __init__(self, sources: Sources, batching: bool, visible: Callable[[Vehicle], bool]) -> None:
         self._sources = sources
         self._batching = batching
+        self._visible = visible
 
     def _make(self, kind: type[L]) -> L:
         return kind(self._sources, self._batching)
 
     @cached_property
     def vehicle_by_vin(self) -> VehicleByVinLoader:
-        return self._make(VehicleByVinLoader)
+        return VehicleByVinLoader(self._sources, self._batching, self._visible)
 
     @cached_property
     def service_events_by_vin(self) -> ServiceEventsByVinLoader:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from access.principal import Capability
 from resolvers import quote as quote_resolvers
+from resolvers.permissions import needs
 from schema.scalars import DecimalText
 
 
@@ -24,8 +26,10 @@ class OilProduct:
     code: str = strawberry.field(description="Product code.")
     viscosity: str = strawberry.field(description='SAE viscosity grade, e.g. "0W-20".')
     approvals: list[str] = strawberry.field(description="Codes of the oil norms the product meets.")
-    base_price_eur_per_litre: DecimalText = strawberry.field(
-        description="List price per litre in EUR before the market's price factor."
+    base_price_eur_per_litre: DecimalText | None = strawberry.field(
+        description="List price per litre in EUR before the market's price factor. Null with FORBIDDEN for roles "
+        "that see no prices.",
+        extensions=needs(Capability.PRICES),
     )
 
 
@@ -42,6 +46,8 @@ class OilRequirement:
         description="The cheapest product in the market that meets a norm in an allowed viscosity; null if none."
     )
     price_per_litre: DecimalText | None = strawberry.field(
-        description="Local price per litre of the selected product, in `currency`."
+        description="Local price per litre of the selected product, in `currency`; null if none is selected."
+        "Null with FORBIDDEN for roles that see no prices.",
+        extensions=needs(Capability.PRICES),
     )
     currency: str = strawberry.field(description="ISO 4217 currency of the vehicle's market.")

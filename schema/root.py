@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import strawberry
 
+from access.principal import Capability
 from resolvers import archive as archive_resolvers
 from resolvers import catalogue
 from resolvers import vehicle as vehicle_resolvers
+from resolvers.permissions import needs
 from schema import archive, events
 from schema.archive import ArchivedQuote
 from schema.events import ServiceEventNotification
@@ -54,7 +56,9 @@ class Query:
     archived_quote = strawberry.field(
         resolver=archive_resolvers.archived_quote,
         graphql_type=ArchivedQuote | None,
-        description="A quote archived with `archiveServiceQuote`, by id; null when there is none with that id.",
+        description="A quote archived with `archiveServiceQuote`, by id; null when there is none with that id or "
+        "its vehicle is outside the caller's scopes. FORBIDDEN for roles that see no prices.",
+        extensions=needs(Capability.PRICES),
     )
     service_item_types = strawberry.field(
         resolver=catalogue.service_item_types,
@@ -68,15 +72,19 @@ class Mutation:
     record_service_event = strawberry.mutation(
         resolver=events.record_event,
         graphql_type=ServiceEvent,
-        description="Records a service a workshop performed; visible at once in `serviceEvents` and `serviceQuote`.",
+        description="Records a service a workshop performed; visible at once in `serviceEvents` and `serviceQuote`. "
+        "Shops and administrators only (FORBIDDEN otherwise).",
+        extensions=needs(Capability.RECORD_EVENTS),
     )
     archive_service_quote = strawberry.field(
         resolver=archive.archive,
         graphql_type=ArchivedQuote,
         description=(
             "Computes the vehicle's service quote and archives it with its inputs (S3; a local directory when "
-            "embedded). Archiving the same quote of the same inputs again returns the same id."
+            "embedded). Archiving the same quote of the same inputs again returns the same id. Shops and "
+            "administrators only (FORBIDDEN otherwise)."
         ),
+        extensions=needs(Capability.ARCHIVE_QUOTES),
     )
 
 
@@ -90,6 +98,9 @@ class Subscription:
         graphql_type=ServiceEventNotification,
         description=(
             "Every recorded service event matching the filter, in order, each once. With `after`, the events "
-            "missed since that cursor come first; a cursor older than the retention is CURSOR_EXPIRED."
+            "missed since that cursor come first; a cursor older than the retention is CURSOR_EXPIRED. Only "
+            "events of vehicles within the caller's scopes, whatever the filter; partners and administrators only "
+            "(FORBIDDEN otherwise)."
         ),
+        extensions=needs(Capability.SUBSCRIBE),
     )

@@ -9,10 +9,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from access.principal import Capability
 from calculation.records import Vehicle as VehicleRecord
 from presentation.quote import DueItemView, ServiceQuoteView
 from resolvers import quote as quote_resolvers
 from resolvers import vehicle as vehicle_resolvers
+from resolvers.permissions import needs
 from resolvers.quote import ProductOffer
 from schema.enums import ServiceRegime
 from schema.oil import OilNorm, OilRequirement
@@ -49,7 +51,10 @@ class Market:
     currency: str = strawberry.field(description="ISO 4217 currency.")
     distance_unit: str = strawberry.field(description="KM or MI: the unit of every odometer and interval.")
     tax_rate: DecimalText = strawberry.field(description='Standard tax rate as a fraction, e.g. "0.19".')
-    labour_rate_per_hour: DecimalText = strawberry.field(description="Net labour rate per hour, local currency.")
+    labour_rate_per_hour: DecimalText | None = strawberry.field(
+        description="Net labour rate per hour, local currency. Null with FORBIDDEN for roles that see no prices.",
+        extensions=needs(Capability.PRICES),
+    )
     flexible_service_offered: bool = strawberry.field(description="Whether flexible (LongLife) service is offered.")
 
 
@@ -154,7 +159,9 @@ class Vehicle:
     service_quote = strawberry.field(
         resolver=_service_quote,
         graphql_type=ServiceQuote | None,
-        description="The service quote: what is due and what it costs, position by position.",
+        description="The service quote: what is due and what it costs, position by position; null with FORBIDDEN for "
+        "roles that see no prices.",
+        extensions=needs(Capability.PRICES),
     )
     service_products = strawberry.field(
         resolver=_service_products,

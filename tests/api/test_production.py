@@ -12,12 +12,15 @@ from starlette.testclient import TestClient
 
 from config import Config
 from server import create_app
+from tests.access.credentials import ADMIN, with_keys
 from tests.api.conftest import codes, graphql
 
 
 @pytest.fixture
-def production(config: Config) -> Iterator[TestClient]:
-    with TestClient(create_app(replace(config, production=True))) as client:
+def production(config: Config, tmp_path: Path) -> Iterator[TestClient]:
+    """Production with an administrator's key: what is left out there is left out for everyone."""
+    app = create_app(replace(with_keys(config, tmp_path, [ADMIN]), production=True))
+    with TestClient(app, headers=ADMIN.header) as client:
         yield client
 
 

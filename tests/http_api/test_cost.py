@@ -13,7 +13,6 @@ from graphql import GraphQLSchema, parse
 from bench.validation import SHOP, VIN, doubling
 from config import QueryLimits
 from http_api.cost import (
-    DEFAULT_MAX_COST,
     CostModel,
     OperationCost,
     default_cost_model,
@@ -157,7 +156,7 @@ def test_doubling_fragments_compile_in_linear_time_and_cost_every_spread(schema:
     once = operation_cost(schema, document, None, default_cost_model(100, CATALOGUE))
     assert time.perf_counter() - started < 0.5
     assert once.evaluate(None) == 10 * 2**30
-    assert once.evaluate(None) > DEFAULT_MAX_COST
+    assert once.evaluate(None) > QueryLimits().max_cost
 
 
 def test_cycles_unknown_fragments_and_unknown_fields_cost_nothing(schema: GraphQLSchema) -> None:
@@ -191,14 +190,14 @@ def test_the_shop_query_is_admitted_and_29_quotes_of_100_vehicles_refused(schema
     5 contracts, 5 campaigns, the quote 50 + 15 positions + 3 totals = 208."""
     model = default_cost_model(QueryLimits().max_keys)
     shop = operation_cost(schema, parse(SHOP), None, model).evaluate(None)
-    assert shop == 100 * 208 <= DEFAULT_MAX_COST
+    assert shop == 100 * 208 <= QueryLimits().max_cost
     quotes = " ".join(
         f'q{i}: serviceQuote(input: {{quoteDate: "2025-06-30", odometer: {i}}}) '
         "{ currency positions { pos ref net } totals { payer payable } }"
         for i in range(29)
     )
     heavy = operation_cost(schema, parse(f"{{ vehicles(vins: {VINS}) {{ {quotes} }} }}"), None, model).evaluate({})
-    assert heavy == 100 * (1 + 29 * (50 + 15 + 3)) > DEFAULT_MAX_COST
+    assert heavy == 100 * (1 + 29 * (50 + 15 + 3)) > QueryLimits().max_cost
 
 
 def test_the_error_says_the_cost_and_the_budget() -> None:

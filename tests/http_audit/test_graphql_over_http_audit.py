@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.access.credentials import ADMIN, key_file
 from tests.api.test_real_server import BIN, serve
 
 AUDIT = Path(__file__).resolve().parent
@@ -23,11 +25,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def audit(url: str) -> list[dict[str, Any]]:
+def audit(url: str, authorization: str | None = None) -> list[dict[str, Any]]:
     if not (AUDIT / "node_modules" / "graphql-http").is_dir():
         pytest.skip("graphql-http is not installed in tests/http_audit: `python3 tasks.py test` runs npm ci there")
     assert NODE is not None
-    run = subprocess.run([NODE, "audit.mjs", url + "/graphql"], cwd=AUDIT, capture_output=True, timeout=120)
+    env = {**os.environ, **({"AUDIT_AUTHORIZATION": authorization} if authorization else {})}
+    run = subprocess.run([NODE, "audit.mjs", url + "/graphql"], cwd=AUDIT, env=env, capture_output=True, timeout=120)
     assert run.returncode == 0, run.stderr.decode(errors="replace")
     results: list[dict[str, Any]] = json.loads(run.stdout)
     return results
@@ -45,7 +48,8 @@ def levels(results: list[dict[str, Any]]) -> tuple[int, int]:
 
 def server(prepared: Path, tmp_path: Path, *flags: str) -> Iterator[str]:
     command = [str(BIN / "aftersales"), "serve", *flags, "--data", str(prepared)]
-    for url, _ in serve(command, {"AFTERSALES_CACHE_DIR": str(tmp_path)}):
+    env = {"AFTERSALES_CACHE_DIR": str(tmp_path), "AFTERSALES_API_KEYS": str(key_file(tmp_path, [ADMIN]))}
+    for url, _ in serve(command, env if "--production" in flags else env | {"AFTERSALES_API_KEYS": ""}):
         yield url
 
 
@@ -66,6 +70,6 @@ def test_the_development_server_passes_every_must_and_should(development: str) -
 
 
 def test_production_passes_every_audit_but_those_that_introspect(production: str) -> None:
-    results = audit(production)
+    results = audit(production, ADMIN.header["Authorization"])
     assert levels(results) == (13, 48)
     assert set(failing(results)) == INTROSPECTING, failing(results)
