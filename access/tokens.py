@@ -21,8 +21,9 @@ log = logging.getLogger("aftersales")
 ALGORITHMS = ("RS256", "ES256")
 """Asymmetric only: `none` and the HMAC algorithms (whose key is a shared secret) are refused."""
 LEEWAY_SECONDS = 30
-REFRESH_INTERVAL_SECONDS = 30.0
-"""At most one JWKS fetch per interval for unknown key ids: a stream of tokens with invented ids fetches nothing."""
+REFRESH_INTERVAL_SECONDS = 10.0
+"""At most one JWKS fetch per interval for unknown key ids: a stream of tokens with invented ids costs the issuer
+one fetch per interval; a key the issuer has just added is found within the interval."""
 FETCH_TIMEOUT_SECONDS = 5.0
 MAX_JWKS_BYTES = 1024 * 1024
 MAX_TOKEN_BYTES = 8 * 1024
@@ -76,11 +77,11 @@ class TokenVerifier:
     token names a key id it does not know, at most once per interval."""
 
     def __init__(self, issuer: str, audience: str, read_jwks: Callable[[], bytes],
-                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
+                 refresh_interval: float = REFRESH_INTERVAL_SECONDS) -> None:  # fmt: skip
         self.issuer = issuer
+        self.refresh_interval = refresh_interval
         self.audience = audience
         self._read = read_jwks
-        self._clock = clock
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._refresh = asyncio.Lock()
@@ -100,7 +101,7 @@ class TokenVerifier:
             raise InvalidToken(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
         digest = hashlib.sha256(token.encode()).digest()
         cached = self._verified.get(digest)
-        if cached is not None and self._clock() < cached[1]:
+        if cached is not None and time.time() < cached[1]:
             self._verified.move_to_end(digest)
             return cached[0]
         try:
@@ -133,7 +134,7 @@ class TokenVerifier:
         if kid in self._keys:
             return self._keys[kid]
         async with self._refresh:
-            if kid not in self._keys and time.monotonic() - self._fetched_at >= REFRESH_INTERVAL_SECONDS:
+            if kid not in self._keys and time.monotonic() - self._fetched_at >= self.refresh_interval:
                 self._fetched_at = time.monotonic()
                 try:
                     self._keys = signing_keys(await asyncio.to_thread(self._read))

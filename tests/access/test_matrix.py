@@ -111,7 +111,7 @@ def deployment(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     rows = [json.loads(line) for line in (versions.served(data) / "vehicles.jsonl").read_text().splitlines()]
 
     def pick(brand_wanted: bool, market_wanted: bool) -> str:
-        return next(r["vin"] for r in rows
+        return next(str(r["vin"]) for r in rows
                     if (catalog.models[r["modelCode"]].brand_code == BRAND) == brand_wanted
                     and (r["market"] == MARKET) == market_wanted)  # fmt: skip
 
@@ -170,7 +170,8 @@ async def over_websocket(url: str, authorization: str, query: str, variables: di
         await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         message = await socket.recv()
         assert isinstance(message, str)
-        return message
+        text: str = message
+        return text
 
 
 def ask(deployment: Deployment, transport: str, authorization: str, operation: Operation, vin: str) -> str:
