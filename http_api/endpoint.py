@@ -62,8 +62,7 @@ async def admitted(view: GraphQL[Any, Any], admission: Admission, request: Reque
         await admission.take_turn(principal)
         operation = await read_operation(request)
         query = admission.document(operation.query, operation.extensions)
-        with logs.bound(operation=operation.operation_name):
-            return await execute(view, request, replace(operation, query=query), media, timeout)
+        return await execute(view, request, replace(operation, query=query), media, timeout)
 
 
 async def execute(view: GraphQL[Any, Any], request: Request, operation: Operation, media: str,

@@ -11,6 +11,7 @@ from config import QueryLimits
 from http_api.cost import default_cost_model
 from http_api.document_cache import DocumentCache
 from http_api.limits import schema_rules
+from http_api.operation_log import OperationLog
 from http_api.request_errors import CodedRequestErrors
 from http_api.stream_errors import StreamErrorReport
 from schema.root import Mutation, Query, Subscription
@@ -38,7 +39,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[cache.extension(), StreamErrorReport],
+        extensions=[cache.extension(), OperationLog, StreamErrorReport],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=production),
         execution_context_class=CodedRequestErrors,
     )
