@@ -19,6 +19,9 @@ from strawberry.schema.schema import StreamResult
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message, SubscribeMessage
 
+from http_api.admission import Admission
+from http_api.errors import RequestError
+
 log = logging.getLogger(__name__)
 CLOSE_MESSAGE_TOO_BIG = 1009
 MAX_REASON_BYTES = 123  # a close frame's payload is at most 125 bytes, two of them the code
@@ -43,12 +46,17 @@ def message_problem(message: object) -> str | None:
     payload = message.get("payload")
     if kind != "subscribe":
         return None if isinstance(payload, OBJECT_OR_NULL) else "payload must be an object"
-    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-        return "subscribe payload must be an object with a string query"
+    if not isinstance(payload, dict) or not (isinstance(payload.get("query"), str) or persisted(payload)):
+        return "subscribe payload must be an object with a string query or a persisted query"
     for name, allowed in SUBSCRIBE_FIELDS.items():
         if not isinstance(payload.get(name), allowed):
             return f"subscribe payload {name} has the wrong type"
     return None
+
+
+def persisted(payload: dict[str, Any]) -> bool:
+    extensions = payload.get("extensions")
+    return payload.get("query") is None and isinstance(extensions, dict) and "persistedQuery" in extensions
 
 
 def close_reason(reason: str) -> str:
@@ -125,7 +133,23 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Any, Any]):
             )
             await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
             return
-        await super().handle_subscribe(message)
+        admitted = await self._admitted(message) if self.connection_acknowledged else message
+        if admitted is not None:
+            await super().handle_subscribe(admitted)
+
+    async def _admitted(self, message: SubscribeMessage) -> SubscribeMessage | None:
+        """Each operation counts against its principal's rate, and runs only a document the server would run over
+        HTTP (trusted-only mode included); None when refused, with an error sent for its id."""
+        admission: Admission = self.view.admission  # type: ignore[attr-defined] # the application's endpoint
+        payload = message["payload"]
+        try:
+            await admission.take_turn(self.context.principal)
+            query = admission.document(payload.get("query"), payload.get("extensions"))
+        except RequestError as error:
+            refusal = GraphQLError(error.message, extensions={"code": error.code})
+            await self.send_message({"id": message["id"], "type": "error", "payload": [refusal.formatted]})
+            return None
+        return {**message, "payload": {**payload, "query": query or ""}}
 
     async def _send_result_stream(self, operation: Operation[Any, Any], result_source: StreamResult) -> None:
         # over HTTP strawberry turns an error raised by a schema extension (the document cache's parse errors and

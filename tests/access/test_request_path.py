@@ -317,3 +317,45 @@ def test_every_log_line_of_a_request_names_its_principal_role_and_operation(
         (line["principal"], line["role"], line["operation"]) == ("shop-9", "shop", "History") for line in during
     )
     assert "secret-shop-key" not in json_log.getvalue()
+
+
+def operation_over_socket(client: TestClient, payloads: list[dict[str, Any]], authorization: str | None = None
+                          ) -> list[dict[str, Any]]:  # fmt: skip
+    """The first message answering each operation, sent one after another on one socket."""
+    answers = []
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        credentials = {"Authorization": authorization} if authorization else {}
+        socket.send_json({"type": "connection_init", "payload": credentials})
+        assert socket.receive_json()["type"] == "connection_ack"
+        for n, payload in enumerate(payloads):
+            socket.send_json({"id": str(n), "type": "subscribe", "payload": payload})
+            answer = socket.receive_json()
+            if answer["type"] == "next":
+                assert socket.receive_json()["type"] == "complete"
+            answers.append(answer)
+    return answers
+
+
+def test_over_the_websocket_only_trusted_documents_run_in_trusted_only_mode(
+    app_for: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    markets = "{ markets { code } }"
+    client = app_for(trusted_documents=manifest(tmp_path, {"Markets": markets}), trusted_only=True)
+    free, by_id, unknown = operation_over_socket(client, [
+        {"query": "{ brands { code } }"},
+        {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha(markets)}}},
+        {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "e" * 64}}},
+    ])  # fmt: skip
+    assert free["type"] == "error" and free["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+    assert by_id["type"] == "next" and by_id["payload"]["data"]["markets"][0]["code"]
+    assert unknown["type"] == "error" and unknown["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_over_the_websocket_each_operation_counts_against_the_principals_rate(
+    app_for: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    slow = Client("slow", "slow-key", "partner", rate=1)
+    client = app_for(api_keys=with_keys(Config(), tmp_path, [slow]).access.api_keys)
+    answers = operation_over_socket(client, [{"query": "{ __typename }"}] * 3, slow.header["Authorization"])
+    assert [a["type"] for a in answers] == ["next", "next", "error"]
+    assert answers[2]["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
