@@ -73,6 +73,12 @@ class QueryLimits:
     max_tokens: int = 2000
     max_keys: int = 100
     max_body_bytes: int = 256 * 1024
+    max_directives: int = 50
+    """Directives written in one document."""
+    max_field_directives: int = 3
+    """Directives on one field, fragment or operation; @include and @skip together are two."""
+    max_errors: int = 5
+    """Validation errors reported for one document, after which validation stops (one more says so)."""
     max_cost: int = 50_000
     """The static cost budget of one operation (`http_api.cost`): admits the README's 100-vehicle shop query with
     a quote per vehicle (20,800), refuses 29 quotes per vehicle (197,300)."""
@@ -167,6 +173,9 @@ class Config:
             max_keys=_int(env, "AFTERSALES_MAX_KEYS", 100, 1),
             max_body_bytes=_int(env, "AFTERSALES_MAX_BODY_BYTES", 256 * 1024, 1),
             max_cost=_int(env, "AFTERSALES_MAX_COST", QueryLimits.max_cost, 1),
+            max_directives=_int(env, "AFTERSALES_MAX_DIRECTIVES", QueryLimits.max_directives),
+            max_field_directives=_int(env, "AFTERSALES_MAX_FIELD_DIRECTIVES", QueryLimits.max_field_directives),
+            max_errors=_int(env, "AFTERSALES_MAX_ERRORS", QueryLimits.max_errors, 1),
         )
         backend = env.get("AFTERSALES_BACKEND", "memory").lower()
         if backend not in BACKENDS:

@@ -27,6 +27,8 @@ class Admission:
     default_rate: float
     documents: TrustedDocuments
     max_concurrent: int
+    free_text_over_get: bool = True
+    """Off in production: GET is for persisted documents (which caches may keep), a free-text document is POSTed."""
     in_progress: int = field(default=0)
 
     def enter(self) -> None:
@@ -57,7 +59,13 @@ class Admission:
                 429, "RATE_LIMITED", f"Too many requests; the next is admitted in {wait} s.", {"Retry-After": str(wait)}
             )
 
-    def document(self, query: str | None, extensions: Mapping[str, object] | None) -> str | None:
+    def document(self, query: str | None, extensions: Mapping[str, object] | None, method: str = "POST") -> str | None:
+        if method == "GET" and query is not None and not self.free_text_over_get:
+            raise RequestError(
+                400, "PERSISTED_QUERY_REQUIRED",
+                "Over GET this server runs only persisted documents (extensions.persistedQuery with the sha256Hash "
+                "alone); send this document with POST.",
+            )  # fmt: skip
         try:
             return self.documents.document(query, extensions)
         except PersistedQueryError as error:
@@ -79,4 +87,5 @@ def build_admission(settings: AccessSettings, production: bool) -> Admission:
         settings.rate_limit,
         TrustedDocuments(manifest, settings.trusted_only),
         settings.max_concurrent_requests,
+        free_text_over_get=not production,
     )

@@ -17,9 +17,11 @@ from graphql import (
     GraphQLSchema,
     GraphQLSyntaxError,
     parse,
+    validate,
 )
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from config import QueryLimits
 from http_api.cost import CostModel, OperationCost, default_cost_model, operation_cost, too_costly
@@ -27,6 +29,8 @@ from http_api.limits import check_limits
 from http_api.request_errors import GRAPHQL_VALIDATION_FAILED, coded
 
 CACHE_SIZE = 1024
+STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
+"""The rules strawberry adds to the specification's for its own types (as its `validate_document` does)."""
 
 
 class DocumentCache:
@@ -61,7 +65,9 @@ class DocumentCache:
         assert self.schema is not None, "bind the cache to its schema first"
         document = self.parse(query)
         # a document over a limit is refused on that alone: full validation of it could take long
-        errors = check_limits(document, self.limits) or validate_document(self.schema, document, self.rules)
+        errors = check_limits(document, self.limits) or validate(
+            self.schema, document, (*self.rules, *STRAWBERRY_RULES), max_errors=self.limits.max_errors
+        )
         return tuple(coded(error, GRAPHQL_VALIDATION_FAILED) for error in errors)
 
     def _cost(self, query: str, operation_name: str | None) -> OperationCost:

@@ -37,7 +37,7 @@ async def answer(view: GraphQL[Any, Any], admission: Admission, request: Request
         accept = ", ".join(request.headers.getlist("accept")) or None
         if request.method == "GET" and "query" not in request.query_params and wants_page(accept):
             if view.graphql_ide is None:
-                raise RequestError(404, "NOT_FOUND", "There is no GraphiQL page here; send GraphQL requests.")
+                raise RequestError(404, "NOT_FOUND", "No page is served here in production; send GraphQL requests.")
             return await view.render_graphql_ide(request)
         negotiated = answer_type(accept)
         if negotiated is None:
@@ -61,7 +61,7 @@ async def admitted(view: GraphQL[Any, Any], admission: Admission, request: Reque
     with logs.bound(principal=principal.id, role=principal.role):
         await admission.take_turn(principal)
         operation = await read_operation(request)
-        query = admission.document(operation.query, operation.extensions)
+        query = admission.document(operation.query, operation.extensions, request.method)
         return await execute(view, request, replace(operation, query=query), media, timeout)
 
 

@@ -15,6 +15,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
 )
@@ -80,22 +81,52 @@ class _ShapeWalk:
         return self.known[name]
 
 
-def _aliases(document: DocumentNode) -> int:
-    """Aliases written in the document, each fragment counted once as written."""
-    count = 0
-    pending = [d.selection_set for d in document.definitions if isinstance(d, ExecutableDefinitionNode)]
+@dataclass(frozen=True)
+class _Written:
+    """What the document says in so many words, each fragment counted once as written."""
+
+    aliases: int
+    directives: int
+    most_directives: int
+    """The most directives on one field, fragment, variable or operation."""
+
+
+def _written(document: DocumentNode) -> _Written:
+    aliases = directives = most = 0
+    pending: list[Node] = []
+    for definition in document.definitions:
+        if isinstance(definition, ExecutableDefinitionNode):
+            pending += [definition, *(definition.variable_definitions or ())]
     while pending:
-        for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode) and selection.alias is not None:
-                count += 1
-            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set is not None:
-                pending.append(selection.selection_set)
-    return count
+        node = pending.pop()
+        count = len(getattr(node, "directives", None) or ())
+        directives += count
+        most = max(most, count)
+        if isinstance(node, FieldNode) and node.alias is not None:
+            aliases += 1
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending += selection_set.selections
+    return _Written(aliases, directives, most)
 
 
 def check_limits(document: DocumentNode, limits: QueryLimits) -> list[GraphQLError]:
     """The limits' errors, found in time linear in the document's size. Checked before the specification's
     rules: checking that same-named fields merge compares every pair of them, quadratic in their number."""
+    written = _written(document)
+    # checked first and alone: every directive written is validated (known, allowed here, not repeated), so their
+    # number decides the validation's work and the number of its errors
+    if written.most_directives > limits.max_field_directives:
+        return [GraphQLError(
+            f"A field, fragment or operation carries {written.most_directives} directives; at most "
+            f"{limits.max_field_directives} are allowed on one.",
+            extensions={"code": "TOO_MANY_DIRECTIVES", "limit": limits.max_field_directives},
+        )]  # fmt: skip
+    if written.directives > limits.max_directives:
+        return [GraphQLError(
+            f"The document uses {written.directives} directives; at most {limits.max_directives} are allowed.",
+            extensions={"code": "TOO_MANY_DIRECTIVES", "limit": limits.max_directives},
+        )]  # fmt: skip
     errors = []
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     for operation in document.definitions:
@@ -122,11 +153,10 @@ def check_limits(document: DocumentNode, limits: QueryLimits) -> list[GraphQLErr
                         extensions={"code": "TOO_MANY_FIELD_REPEATS", "limit": limits.max_field_repeats},
                     )
                 )
-    aliases = _aliases(document)
-    if aliases > limits.max_aliases:
+    if written.aliases > limits.max_aliases:
         errors.append(
             GraphQLError(
-                f"The document uses {aliases} aliases; at most {limits.max_aliases} are allowed.",
+                f"The document uses {written.aliases} aliases; at most {limits.max_aliases} are allowed.",
                 extensions={"code": "TOO_MANY_ALIASES", "limit": limits.max_aliases},
             )
         )

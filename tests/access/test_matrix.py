@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,7 @@ def deployment(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             yield Deployment(url, inside, outside, archive_ids, issuer, jwks)
 
 
-def serve_logging(command: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
+def serve_logging(command: list[str], env: dict[str, str], log: Path) -> Generator[str, None, None]:
     """The server with its log in a file (a pipe nobody reads would fill up and block it)."""
     port = free_port()
     with log.open("wb") as output:

@@ -148,3 +148,39 @@ def test_a_streamed_body_without_length_is_cut_at_the_limit(config: Config) -> N
         response = client.post("/graphql", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert codes(response.json()) == ["QUERY_TOO_LARGE"]
+
+
+def test_directives_past_the_limits_are_one_coded_error_before_validation(client: TestClient) -> None:
+    overloaded = graphql(client, "query cop { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }")
+    assert codes(overloaded) == ["TOO_MANY_DIRECTIVES"] and overloaded["errors"][0]["extensions"]["limit"] == 3
+    # spread over many fields, each within its own limit: the document's limit
+    many = "{ " + " ".join(f"a{n}: __typename @include(if: true)" for n in range(25)) + " " + " ".join(
+        f"b{n}: __typename @skip(if: false)" for n in range(26)
+    ) + " }"  # fmt: skip
+    body = graphql(client, many)
+    assert codes(body) == ["TOO_MANY_DIRECTIVES"] and body["errors"][0]["extensions"]["limit"] == 50
+    # on fragments, spreads, variables and operations as well as fields
+    hidden = "query q($v: Boolean @a @b @c @d) { ...F } fragment F on Query { __typename }"
+    assert codes(graphql(client, hidden)) == ["TOO_MANY_DIRECTIVES"]
+    allowed = graphql(client, "{ __typename @include(if: true) @skip(if: false) }")
+    assert allowed == {"data": {"__typename": "Query"}}
+
+
+def test_directive_limits_are_configurable(prepared: Path, tmp_path: Path) -> None:
+    limits = QueryLimits(max_field_directives=1, max_directives=2)
+    config = Config(data_dir=prepared, cache_dir=tmp_path, limits=limits)
+    with TestClient(create_app(config)) as strict:
+        assert codes(graphql(strict, "{ __typename @include(if: true) @skip(if: false) }")) == ["TOO_MANY_DIRECTIVES"]
+        three = "{ a: __typename @include(if: true) b: __typename @include(if: true) c: __typename @skip(if: false) }"
+        assert codes(graphql(strict, three)) == ["TOO_MANY_DIRECTIVES"]
+        assert "errors" not in graphql(strict, "{ a: __typename @include(if: true) b: __typename @skip(if: false) }")
+    configured = Config.from_env({"AFTERSALES_MAX_DIRECTIVES": "7", "AFTERSALES_MAX_FIELD_DIRECTIVES": "2"})
+    assert configured.limits == replace(QueryLimits(), max_directives=7, max_field_directives=2)
+
+
+def test_no_document_yields_more_than_a_few_validation_errors(client: TestClient) -> None:
+    unknown = "{ " + " ".join(f"f{n}" for n in range(40)) + " }"
+    body = graphql(client, unknown)
+    assert len(body["errors"]) == QueryLimits().max_errors + 1
+    assert body["errors"][-1]["message"] == "Too many validation errors, error limit reached. Validation aborted."
+    assert set(codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}

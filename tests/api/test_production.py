@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
 from collections.abc import Iterator
 from dataclasses import replace
@@ -62,3 +64,22 @@ def test_the_container_serves_production_mode_unless_switched_to_development() -
     environment = dockerfile_environment()
     assert Config.from_env(environment).production
     assert not Config.from_env({**environment, "AFTERSALES_PRODUCTION": "0"}).production
+
+
+def test_in_production_get_runs_only_persisted_documents(production: TestClient) -> None:
+    free = production.get("/graphql", params={"query": "{ __typename }"})
+    assert free.status_code == 400 and codes(free.json()) == ["PERSISTED_QUERY_REQUIRED"]
+    assert "POST" in free.json()["errors"][0]["message"]
+    document = "{ markets { code } }"
+    digest = hashlib.sha256(document.encode()).hexdigest()
+    extensions = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}})
+    registering = production.get("/graphql", params={"query": document, "extensions": extensions})
+    assert registering.status_code == 400 and codes(registering.json()) == ["PERSISTED_QUERY_REQUIRED"]
+    registered = production.post("/graphql", json={"query": document, "extensions": json.loads(extensions)})
+    assert registered.status_code == 200
+    by_hash = production.get("/graphql", params={"extensions": extensions})
+    assert by_hash.status_code == 200 and by_hash.json()["data"]["markets"][0]["code"]
+
+
+def test_development_keeps_get_for_free_text(client: TestClient) -> None:
+    assert client.get("/graphql", params={"query": "{ __typename }"}).json() == {"data": {"__typename": "Query"}}
