@@ -14,6 +14,8 @@ from pathlib import Path
 import jwt
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from access.api_keys import AccessConfigError, key_hash, load_api_keys
 from access.authenticate import Authenticator, Unauthenticated
@@ -218,3 +220,34 @@ def test_the_authorization_value_names_its_scheme(tmp_path: Path) -> None:
 def test_a_key_is_looked_up_by_its_hash(tmp_path: Path) -> None:
     keys = load_api_keys(key_file(tmp_path, [Client("a", "the-key", "shop")]))
     assert set(keys.by_hash) == {key_hash("the-key")}
+
+
+
+@pytest.fixture(scope="module")
+def authenticator(tmp_path_factory: pytest.TempPathFactory) -> Authenticator:
+    directory = tmp_path_factory.mktemp("authenticator")
+    tokens = TokenVerifier(ISSUER, AUDIENCE, jwks_reader(str(Issuer(directory).jwks_path)))
+    asyncio.run(tokens.start())
+    return Authenticator(load_api_keys(key_file(directory, [Client("a", "the-key", "shop")])), tokens, None)
+
+
+TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_="
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(
+    st.text(max_size=300),
+    st.builds(lambda s, c: f"{s} {c}", st.sampled_from(["ApiKey", "Bearer", "bearer", "APIKEY", "Basic"]),
+              st.text(max_size=300)),
+    st.builds(lambda parts: "Bearer " + ".".join(parts),
+              st.lists(st.text(alphabet=TOKEN_ALPHABET, max_size=80), max_size=4)),
+))  # fmt: skip
+def test_whatever_the_authorization_value_it_is_the_one_key_or_unauthenticated(
+    authenticator: Authenticator, value: str
+) -> None:
+    try:
+        principal = asyncio.run(authenticator.principal(value))
+    except Unauthenticated as refusal:
+        assert str(refusal).endswith(".")
+    else:
+        assert value.split(None, 1)[1].strip() == "the-key" and principal.id == "a"
