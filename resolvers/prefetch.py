@@ -39,6 +39,29 @@ async def _engines(ctx: RequestContext, vehicles: Sequence[Vehicle], selections:
         await ctx.loaders.oil_norm_by_code.load_many(list(dict.fromkeys(codes)))
 
 
+def _settled(future: asyncio.Future[Any]) -> None:
+    """A value loaded early that no field reads (an unknown or out-of-scope VIN) may hold a failure: it is seen."""
+    if not future.cancelled():
+        future.exception()
+
+
+def load_early(ctx: RequestContext, vins: Sequence[str], selections: Iterable[Selection]) -> None:
+    """Asks every source keyed by VIN for these VINs now, in the same round as the vehicle master: the client's
+    VINs are their keys, so nothing waits for the vehicles first. What the vehicle master does not return (or
+    the caller may not see) is loaded but never read."""
+    wanted = children(selections).keys()
+    loaders: list[Any] = []
+    if wanted & NEEDS_HISTORY:
+        loaders.append(ctx.loaders.service_events_by_vin)
+    if wanted & NEEDS_CONTRACTS:
+        loaders.append(ctx.loaders.contracts_by_vin)
+    if wanted & NEEDS_CAMPAIGNS:
+        loaders.append(ctx.loaders.campaign_assignments_by_vin)
+    for loader in loaders:
+        for vin in vins:
+            loader.load(vin).add_done_callback(_settled)
+
+
 async def prefetch(ctx: RequestContext, vehicles: Sequence[Vehicle], selections: Iterable[Selection]) -> None:
     """Loads, concurrently, what the selected fields of these vehicles need."""
     vins = [v.vin for v in vehicles]

@@ -17,7 +17,7 @@ from catalog.records import Brand, Campaign, Engine, Market, Model, OilNorm
 from resolvers.context import request_context
 from resolvers.errors import domain_error, too_many_keys, vin_error
 from resolvers.loaders import when_loaded
-from resolvers.prefetch import prefetch
+from resolvers.prefetch import load_early, prefetch
 
 
 async def vehicle(
@@ -28,6 +28,7 @@ async def vehicle(
     check = validate_vin(vin, ctx.catalog)
     if check.reject is not None:
         raise vin_error(check.reject)
+    load_early(ctx, [check.vin], info.selected_fields[0].selections)
     found = await ctx.loaders.vehicle_by_vin.load(check.vin)
     if found is not None:
         await prefetch(ctx, [found], info.selected_fields[0].selections)
@@ -50,6 +51,7 @@ async def vehicles(
         else:
             wanted.append((index, check.vin))
     loader = ctx.loaders.vehicle_by_vin
+    load_early(ctx, [vin for _, vin in wanted], info.selected_fields[0].selections)
     # an unavailable vehicle master is an error at each position it costs, not the end of the whole answer
     found = await asyncio.gather(*(loader.load(vin) for _, vin in wanted), return_exceptions=True)
     for (index, _), record in zip(wanted, found, strict=True):

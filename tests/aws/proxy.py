@@ -6,6 +6,7 @@ import asyncio
 import http
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from contextlib import suppress
@@ -125,6 +126,7 @@ class MotoProxy:
         self._injected: Counter[str] = Counter()
         self._faults: dict[str, Fault] = {}
         self._delays: dict[str, float] = {}
+        self._arrivals: list[tuple[float, str]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
@@ -148,11 +150,17 @@ class MotoProxy:
         with self._lock:
             return self._injected.copy()
 
+    def arrivals(self) -> list[tuple[float, str]]:
+        """When each request arrived (monotonic seconds) and its operation, since the last reset."""
+        with self._lock:
+            return list(self._arrivals)
+
     def reset_counts(self) -> None:
-        """Zero both `counts` and `injected`; pending faults and delays stay."""
+        """Zero `counts`, `injected` and `arrivals`; pending faults and delays stay."""
         with self._lock:
             self._counts.clear()
             self._injected.clear()
+            self._arrivals.clear()
 
     def fail_next(
         self,
@@ -297,6 +305,7 @@ class MotoProxy:
                 self._injected[operation] += 1
             else:
                 self._counts[operation] += 1
+            self._arrivals.append((time.monotonic(), operation))
             delay = self._delays.get(operation, 0.0)
         if fault is not None:
             response = Message(status_line(fault.status), [("Content-Type", fault.content_type)], b"", fault.body)
