@@ -251,7 +251,7 @@ async def start_access(config: Config, admission: Admission, resources: AsyncExi
     if admission.authenticator.anonymous is not None:
         log.warning("no API keys and no token issuer configured: requests without credentials act as the local admin")
     if config.events.bus == "redis":
-        from access.rate_limit import RedisRateLimiter
+        from access.redis_rate_limit import RedisRateLimiter
         from bus.redis_streams import connect_redis
 
         client = await connect_redis(config.events.redis_url, config.events.redis_timeout_seconds)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from access.api_keys import ApiKeys
 from access.principal import Principal
-from access.tokens import InvalidToken, TokenVerifier
 
 SCHEMES = "ApiKey <key> or Bearer <token>"
 
@@ -15,10 +15,22 @@ class Unauthenticated(Exception):
     """No credentials where they are needed, or credentials that do not check out; the sentence is for the client."""
 
 
+class InvalidToken(Exception):
+    """Why a bearer token is refused, in a sentence that names no secret."""
+
+
+class BearerTokens(Protocol):
+    """The token issuer's check (`access.tokens`, loaded only where an issuer is configured)."""
+
+    async def start(self) -> None: ...
+
+    async def principal(self, token: str) -> Principal: ...
+
+
 @dataclass(frozen=True)
 class Authenticator:
     keys: ApiKeys | None
-    tokens: TokenVerifier | None
+    tokens: BearerTokens | None
     anonymous: Principal | None
     """Who a request without credentials is: the local administrator in development with nothing configured,
     nobody otherwise."""

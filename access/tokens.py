@@ -15,6 +15,7 @@ from typing import Any
 import jwt
 
 from access.api_keys import MAX_ID_CHARS, AccessConfigError
+from access.authenticate import InvalidToken
 from access.principal import Principal, Role, Scope
 
 log = logging.getLogger("aftersales")
@@ -29,10 +30,6 @@ MAX_JWKS_BYTES = 1024 * 1024
 MAX_TOKEN_BYTES = 8 * 1024
 VERIFIED_CACHE = 10_000
 """Tokens verified recently, so that a client's repeated requests cost one signature check per token."""
-
-
-class InvalidToken(Exception):
-    """Why a token is refused, in a sentence that names no secret."""
 
 
 def jwks_reader(source: str) -> Callable[[], bytes]:

@@ -11,7 +11,6 @@ from access.api_keys import load_api_keys
 from access.authenticate import Authenticator, Unauthenticated
 from access.principal import LOCAL_ADMIN, Principal
 from access.rate_limit import MemoryRateLimiter, RateLimiter
-from access.tokens import TokenVerifier, jwks_reader
 from access.trusted_documents import PersistedQueryError, TrustedDocuments, load_manifest
 from config import AccessSettings
 from http_api.errors import RequestError
@@ -78,6 +77,8 @@ def build_admission(settings: AccessSettings, production: bool) -> Admission:
     keys = load_api_keys(settings.api_keys) if settings.api_keys is not None else None
     tokens = None
     if settings.jwt_issuer is not None and settings.jwt_audience is not None and settings.jwks is not None:
+        from access.tokens import TokenVerifier, jwks_reader  # the JOSE library loads only where tokens are taken
+
         tokens = TokenVerifier(settings.jwt_issuer, settings.jwt_audience, jwks_reader(settings.jwks))
     anonymous = LOCAL_ADMIN if not production and not settings.configured else None
     manifest = load_manifest(settings.trusted_documents) if settings.trusted_documents is not None else None

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from access.api_keys import AccessConfigError, key_hash, load_api_keys
-from access.authenticate import Authenticator, Unauthenticated
+from access.authenticate import Authenticator, InvalidToken, Unauthenticated
 from access.principal import LOCAL_ADMIN, Role
-from access.tokens import LEEWAY_SECONDS, InvalidToken, TokenVerifier, jwks_reader
+from access.tokens import LEEWAY_SECONDS, TokenVerifier, jwks_reader
 from tests.access.credentials import AUDIENCE, ISSUER, Client, Issuer, JwksServer, key_file
 
 

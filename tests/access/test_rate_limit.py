@@ -16,7 +16,8 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from access.rate_limit import Decision, MemoryRateLimiter, RateLimiter, RedisRateLimiter, bucket_key
+from access.rate_limit import Decision, MemoryRateLimiter, RateLimiter
+from access.redis_rate_limit import RedisRateLimiter, bucket_key
 from tests.bus.redis_server import RedisServer
 
 PREFIX = "aftersales:rate:"
