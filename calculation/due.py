@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from calculation.context import VehicleContext
 from calculation.dates import add_months, end_of_month
 from calculation.records import ServiceEvent, Vehicle
 from catalog import Catalog
 from catalog.records import Interval, ServiceItemType
+
+T = TypeVar("T")
 
 NOT_DUE, DUE, OVERDUE = "NOT_DUE", "DUE", "OVERDUE"
 DIST, TIME = "DIST", "TIME"
@@ -74,14 +76,19 @@ def applicable_items(ctx: VehicleContext, request: DueRequest) -> list[ServiceIt
     v = ctx.vehicle
     key = ("applicable", v.model_code, v.engine_code, v.market, v.transmission, v.drive, v.model_year,
            v.equipment_codes, request.include_recommended, request.include_statutory)  # fmt: skip
+    facts = request_facts(request)
+    items = ctx.catalog.service_items.values()
+    return shared(ctx, key, lambda: [item for item in items if ctx.holds(item.applicability_rule, facts)])
+
+
+def shared(ctx: VehicleContext, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` kept in the catalogue's memo, for every vehicle whose configuration `key` names (bounded)."""
     memo = ctx.catalog.memo
-    found: list[ServiceItemType] | None = memo.get(key)
-    if found is None:
-        facts = request_facts(request)
-        found = [item for item in ctx.catalog.service_items.values() if ctx.holds(item.applicability_rule, facts)]
+    if key not in memo:
         if len(memo) >= APPLICABILITY_MEMO_SIZE:
             memo.clear()
-        memo[key] = found
+        memo[key] = compute()
+    found: T = memo[key]
     return found
 
 
@@ -90,8 +97,10 @@ def _limits(interval: Interval | None, unit: str) -> Limits | None:
 
 
 def intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limits]:
-    """(first, repeat) limits after overrides, in the vehicle's market unit (§8.3 step 2, D18)."""
-    return ctx.memo(("intervals", item.code), lambda: _intervals(ctx, item))
+    """(first, repeat) limits after overrides, in the vehicle's market unit (§8.3 step 2, D18): the same for every
+    vehicle of one engine, model and market."""
+    key = ("intervals", item.code, ctx.engine.code, ctx.model.code, ctx.market.code)
+    return shared(ctx, key, lambda: _intervals(ctx, item))
 
 
 def _intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limits]:
