@@ -61,6 +61,14 @@ async def record_all(events: list[ServiceEvent]) -> None:
         await asyncio.gather(*(one(e) for e in events))
 
 
+async def head_count() -> int:
+    """The numbers the vehicle's head has given out."""
+    async with aws_client("dynamodb", SETTINGS) as client:
+        table = tables.RECORDED_EVENTS.name(SETTINGS.table_prefix)
+        head = await client.get_item(TableName=table, Key=tables.key(VIN), ConsistentRead=True)
+        return int(head["Item"][tables.EVENTS]["N"])
+
+
 async def largest_item() -> int:
     async with aws_client("dynamodb", SETTINGS) as client:
         pages = client.get_paginator("scan").paginate(TableName=tables.RECORDED_EVENTS.name(SETTINGS.table_prefix))
@@ -74,14 +82,16 @@ def test_a_thousand_events_with_the_longest_notes_for_one_vehicle_are_kept_and_r
     client, proxy = counted
     asyncio.run(record_all([maximal(n) for n in range(EVENTS)]))
     assert asyncio.run(largest_item()) < 12_000, "an item holds one event, however long the history"
+    numbers = asyncio.run(head_count())
     proxy.reset_counts()
     history = graphql(client, f'{{ vehicle(vin: "{VIN}") {{ serviceEvents {{ id note }} }} }}')
     events = history["data"]["vehicle"]["serviceEvents"]
     recorded = [e for e in events if e["id"].startswith(f"DSS-{VIN}-X")]
     assert sorted(e["id"] for e in recorded) == [maximal(n).event_id for n in range(EVENTS)]
     assert {e["note"] for e in recorded} == {NOTE}
-    # the vehicle, its imported history, its recorded events' head, then its 1,000 events by 100 keys
-    assert proxy.counts() == {"BatchGetItem": 3 + EVENTS // 100}
+    # the vehicle, its imported history, its recorded events' head, then its events by 100 numbers (moto's ADD is
+    # not atomic under concurrent writes, so some numbers were taken twice and skipped: the head counts them all)
+    assert numbers >= EVENTS and proxy.counts() == {"BatchGetItem": 3 + -(-numbers // 100)}
     # and the vehicle still takes recordings through the API
     body = graphql(client, RECORD, {"input": {**service_event(), "note": NOTE}, "key": "after-1000"})
     assert "errors" not in body, body
