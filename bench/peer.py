@@ -112,8 +112,9 @@ def milliseconds(text: str) -> float:
 
 
 def run_wrk(wrk: str, url: str, script: Path, connections: int, duration: float) -> Result:
-    command = [wrk, "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", str(script), url]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    # a 100-vehicle request may take longer than wrk's default timeout of 2 s
+    command = [wrk, "-t1", f"-c{connections}", f"-d{duration:g}s", "--timeout", "60s", "--latency"]
+    out = subprocess.run([*command, "-s", str(script), url], check=True, capture_output=True, text=True).stdout
     percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     if len(percentile) != 2:
         raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
