@@ -150,6 +150,8 @@ class Config:
     limits: QueryLimits = field(default_factory=QueryLimits)
     batching: bool = True
     """Off only to measure the cost of one source call per field (benchmark baseline)."""
+    fast_path: bool = True
+    """Off: every request runs on graphql-core (to measure the plan, or compare its answers)."""
     log_level: str = "INFO"
     aws: AwsSettings = field(default_factory=AwsSettings)
     archive_dir: Path | None = None
@@ -244,6 +246,7 @@ class Config:
             production=_bool(env, "AFTERSALES_PRODUCTION", False),
             limits=limits,
             batching=_bool(env, "AFTERSALES_BATCHING", True),
+            fast_path=_bool(env, "AFTERSALES_FAST_PATH", True),
             log_level=env.get("AFTERSALES_LOG_LEVEL", "INFO").upper(),
         )
 

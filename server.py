@@ -63,7 +63,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
 
     def __init__(self, config: Config, admission: Admission, catalog: Catalog) -> None:
         super().__init__(
-            build_schema(config.limits, config.production, catalog),
+            build_schema(config.limits, config.production, catalog, config.fast_path),
             graphql_ide=None if config.production else "graphiql",
             # graphql-transport-ws only: the legacy graphql-ws protocol is unmaintained and no client needs it
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),

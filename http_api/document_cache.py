@@ -25,6 +25,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from config import QueryLimits
 from http_api.cost import CostModel, OperationCost, default_cost_model, operation_cost, too_costly
+from http_api.fast_path import Plan, compile_plan
 from http_api.limits import check_limits
 from http_api.request_errors import GRAPHQL_VALIDATION_FAILED, coded
 
@@ -47,6 +48,7 @@ class DocumentCache:
         self.parse = lru_cache(maxsize=size)(self._parse)
         self.validate = lru_cache(maxsize=size)(self._validate)
         self.cost = lru_cache(maxsize=size)(self._cost)
+        self.plan = lru_cache(maxsize=size)(self._plan)
         self.schema: GraphQLSchema | None = None
 
     def _parse(self, query: str) -> DocumentNode:
@@ -74,6 +76,11 @@ class DocumentCache:
         """The operation's cost compiled once, to be evaluated with each request's variables."""
         assert self.schema is not None, "bind the cache to its schema first"
         return operation_cost(self.schema, self.parse(query), operation_name, self.cost_model)
+
+    def _plan(self, query: str, operation_name: str | None) -> Plan | None:
+        """The fast path's plan of a valid document's operation, or None where it runs on graphql-core."""
+        assert self.schema is not None, "bind the cache to its schema first"
+        return compile_plan(self.schema, self.parse(query), operation_name)
 
     def extension(self) -> type[SchemaExtension]:
         """A schema extension class that serves parsing and validation from this cache."""

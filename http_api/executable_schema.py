@@ -27,15 +27,23 @@ def catalogue_sizes(catalog: Catalog) -> dict[str, int]:
     }  # fmt: skip
 
 
+class ExecutableSchema(strawberry.Schema):
+    """The schema with the document cache its requests are parsed, validated, costed and planned from."""
+
+    documents: DocumentCache
+    fast_path: bool = True
+    """Off only to measure, or to compare with, graphql-core alone."""
+
+
 def build_schema(
-    limits: QueryLimits | None = None, production: bool = False, catalog: Catalog | None = None
-) -> strawberry.Schema:
+    limits: QueryLimits | None = None, production: bool = False, catalog: Catalog | None = None, fast_path: bool = True
+) -> ExecutableSchema:
     """In production: no introspection and no "did you mean" suggestions in error messages. With the catalogue,
     its lists cost what they hold."""
     limits = limits or QueryLimits()
     model = default_cost_model(limits.max_keys, catalogue_sizes(catalog) if catalog is not None else None)
     cache = DocumentCache(limits, schema_rules(production), cost_model=model)
-    schema = strawberry.Schema(
+    schema = ExecutableSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -44,5 +52,7 @@ def build_schema(
         execution_context_class=CodedRequestErrors,
     )
     cache.schema = schema._schema
+    schema.documents = cache
+    schema.fast_path = fast_path
     return schema
 

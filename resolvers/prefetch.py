@@ -39,7 +39,7 @@ async def _engines(ctx: RequestContext, vehicles: Sequence[Vehicle], selections:
         await ctx.loaders.oil_norm_by_code.load_many(list(dict.fromkeys(codes)))
 
 
-def _settled(future: asyncio.Future[Any]) -> None:
+def settled(future: asyncio.Future[Any]) -> None:
     """A value loaded early that no field reads (an unknown or out-of-scope VIN) may hold a failure: it is seen."""
     if not future.cancelled():
         future.exception()
@@ -59,7 +59,7 @@ def load_early(ctx: RequestContext, vins: Sequence[str], selections: Iterable[Se
         loaders.append(ctx.loaders.campaign_assignments_by_vin)
     for loader in loaders:
         for vin in vins:
-            loader.load(vin).add_done_callback(_settled)
+            loader.load(vin).add_done_callback(settled)
 
 
 async def prefetch(ctx: RequestContext, vehicles: Sequence[Vehicle], selections: Iterable[Selection]) -> None:

@@ -13,6 +13,7 @@ from calculation.context import VehicleContext
 from calculation.quote import open_campaigns as open_campaigns_of
 from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle
 from calculation.vin import validate_vin
+from catalog import Catalog
 from catalog.records import Brand, Campaign, Engine, Market, Model, OilNorm
 from resolvers.context import request_context
 from resolvers.errors import domain_error, too_many_keys, vin_error
@@ -62,9 +63,12 @@ async def vehicles(
     return results
 
 
+def brand_of(catalog: Catalog, vehicle: Vehicle) -> Brand:
+    return catalog.brands[catalog.models[vehicle.model_code].brand_code]
+
+
 def brand(root: Vehicle, info: Info) -> Brand:
-    catalog = request_context(info).catalog
-    return catalog.brands[catalog.models[root.model_code].brand_code]
+    return brand_of(request_context(info).catalog, root)
 
 
 def model(root: Vehicle, info: Info) -> Model:
@@ -123,6 +127,10 @@ def engine_oil_norms(root: Engine, info: Info) -> list[OilNorm] | Awaitable[list
     return when_loaded(known, *(loader.get(code) for code in codes))
 
 
+def item_name(catalog: Catalog, event_item: EventItem) -> str:
+    item = catalog.service_items.get(event_item.code)
+    return item.name if item is not None else (event_item.note or event_item.code)
+
+
 def event_item_name(root: EventItem, info: Info) -> str:
-    item = request_context(info).catalog.service_items.get(root.code)
-    return item.name if item is not None else (root.note or root.code)
+    return item_name(request_context(info).catalog, root)

@@ -1,0 +1,286 @@
+"""The execution fast path: a validated query over vehicles compiled once into a plan, which loads level by level
+over all vehicles (one batch per source) and writes the answer without the executor's per-field machinery.
+
+A plan covers the fields it knows how to read: the vehicles by VIN, their plain attributes, brand, model, market,
+engine with its oil norms, and the history with its items. Anything else (other root fields, arguments below the
+root, directives, fragments, a field guarded by a role) compiles to no plan, and the request goes to graphql-core.
+At run time anything unusual (a malformed VIN, a failed source, a null where the schema promises a value) falls
+back the same way, so that errors, partial answers, scopes and costs are graphql-core's own: the plan only ever
+answers what graphql-core would have answered without an error, byte for byte (a differential test holds it to
+that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    ListValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    StringValueNode,
+    VariableNode,
+    is_leaf_type,
+)
+from graphql.execution.values import get_variable_values
+
+from calculation.records import Vehicle
+from calculation.vin import validate_vin
+from resolvers import vehicle as vehicle_resolvers
+from resolvers.context import RequestContext
+from resolvers.prefetch import settled
+
+Build = Callable[[RequestContext, Any], Any]
+"""Writes one object's (or value's) JSON form from its record, all its data loaded."""
+
+
+class Unsupported(Exception):
+    """The document has a part the plan does not cover: it runs on graphql-core."""
+
+
+class Fallback(Exception):
+    """Something at run time that graphql-core answers with an error or a partial result: it answers."""
+
+
+@dataclass
+class Needs:
+    """What the plan's vehicles need loaded before the answer is written."""
+
+    history: bool = False
+    engines: bool = False
+    oil_norms: bool = False
+
+
+RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
+    "Vehicle.brand": lambda ctx, v: vehicle_resolvers.brand_of(ctx.catalog, v),
+    "Vehicle.model": lambda ctx, v: ctx.catalog.models[v.model_code],
+    "Vehicle.market": lambda ctx, v: ctx.catalog.markets[v.market],
+    "Vehicle.engine": lambda ctx, v: loaded(ctx.loaders.engine_by_code.get(v.engine_code)),
+    "Vehicle.serviceEvents": lambda ctx, v: loaded(ctx.loaders.service_events_by_vin.get(v.vin)),
+    "Engine.oilNorms": lambda ctx, e: [
+        norm
+        for code in dict.fromkeys((e.oil_spec_fixed or ()) + (e.oil_spec_flex or ()))
+        if (norm := loaded(ctx.loaders.oil_norm_by_code.get(code))) is not None
+    ],
+    "ServiceEventItem.name": lambda ctx, item: vehicle_resolvers.item_name(ctx.catalog, item),
+}
+"""The resolver fields a plan reads, each as the resolver reads it once its data is loaded."""
+NEEDED_BY = {"Vehicle.engine": "engines", "Engine.oilNorms": "oil_norms", "Vehicle.serviceEvents": "history"}
+
+
+def loaded(value: Any) -> Any:
+    """A loader's value, already loaded; one still to come (or failed) is graphql-core's to handle."""
+    if asyncio.isfuture(value) or asyncio.iscoroutine(value):
+        raise Fallback
+    return value
+
+
+@dataclass
+class RootField:
+    key: str
+    many: bool
+    argument: StringValueNode | ListValueNode | VariableNode
+    build: Build
+
+
+@dataclass
+class Plan:
+    operation: OperationDefinitionNode
+    roots: list[RootField]
+    needs: Needs = field(default_factory=Needs)
+
+    async def run(self, ctx: RequestContext, schema: GraphQLSchema, variables: Mapping[str, Any] | None) -> Any:
+        """The answer's `data`, or Fallback."""
+        coerced = get_variable_values(schema, self.operation.variable_definitions or (), dict(variables or {}))
+        if isinstance(coerced, list):
+            raise Fallback
+        asked = [vins_of(root, coerced.coerced, ctx) for root in self.roots]
+        every = list(dict.fromkeys(vin for vins in asked for vin in vins))
+        if self.needs.history:  # in the vehicle master's round, as the standard path does
+            for vin in every:
+                ctx.loaders.service_events_by_vin.load(vin).add_done_callback(settled)
+        found = await asyncio.gather(*(ctx.loaders.vehicle_by_vin.load(vin) for vin in every), return_exceptions=True)
+        if any(isinstance(v, BaseException) for v in found):
+            raise Fallback
+        vehicles = [v for v in found if isinstance(v, Vehicle)]
+        await self._load(ctx, vehicles)
+        by_vin = dict(zip(every, found, strict=True))
+        data = {}
+        for root, vins in zip(self.roots, asked, strict=True):
+            built = [None if by_vin[vin] is None else root.build(ctx, by_vin[vin]) for vin in vins]
+            data[root.key] = built if root.many else built[0]
+        return data
+
+    async def _load(self, ctx: RequestContext, vehicles: Sequence[Vehicle]) -> None:
+        jobs: list[Awaitable[Any]] = []
+        if self.needs.history:
+            jobs.append(ctx.loaders.service_events_by_vin.load_many([v.vin for v in vehicles]))
+        if self.needs.engines:
+            jobs.append(self._engines(ctx, vehicles))
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        if any(isinstance(r, BaseException) for r in results):
+            raise Fallback
+
+    async def _engines(self, ctx: RequestContext, vehicles: Sequence[Vehicle]) -> None:
+        engines = await ctx.loaders.engine_by_code.load_many(list(dict.fromkeys(v.engine_code for v in vehicles)))
+        if self.needs.oil_norms:
+            codes = [c for e in engines if e is not None for c in (e.oil_spec_fixed or ()) + (e.oil_spec_flex or ())]
+            await ctx.loaders.oil_norm_by_code.load_many(list(dict.fromkeys(codes)))
+
+
+def vins_of(root: RootField, variables: Mapping[str, Any], ctx: RequestContext) -> list[str]:
+    """The root field's VINs, checked and upper-cased; a malformed one, or too many, is graphql-core's error."""
+    argument = root.argument
+    if isinstance(argument, VariableNode):
+        value = variables.get(argument.name.value)
+    elif isinstance(argument, ListValueNode):
+        value = [v.value if isinstance(v, StringValueNode) else None for v in argument.values]
+    else:
+        value = argument.value
+    given = value if root.many else [value]
+    if not isinstance(given, list) or len(given) > ctx.max_keys or not all(isinstance(v, str) for v in given):
+        raise Fallback
+    vins = []
+    for vin in given:
+        check = validate_vin(vin, ctx.catalog)
+        if check.reject is not None:
+            raise Fallback
+        vins.append(check.vin)
+    return vins
+
+
+def compile_plan(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan | None:
+    """The plan of a valid document's operation, or None where the plan does not cover it."""
+    try:
+        return _compile(schema, document, operation_name)
+    except Unsupported:
+        return None
+
+
+def _compile(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != len(document.definitions):
+        raise Unsupported  # fragments
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY or chosen[0].directives:
+        raise Unsupported
+    operation = chosen[0]
+    if any(v.directives for v in operation.variable_definitions or ()):
+        raise Unsupported
+    query = schema.query_type
+    assert query is not None
+    needs = Needs()
+    roots = []
+    for node in fields_of(operation.selection_set):
+        name = node.name.value
+        arguments = node.arguments or ()
+        if name not in ("vehicle", "vehicles") or len(arguments) != 1:
+            raise Unsupported
+        argument = arguments[0].value
+        if not isinstance(argument, StringValueNode | ListValueNode | VariableNode):
+            raise Unsupported
+        vehicle_type = schema.get_type("Vehicle")
+        assert isinstance(vehicle_type, GraphQLObjectType)
+        roots.append(RootField(response_key(node), name == "vehicles", argument,
+                               object_builder(vehicle_type, node.selection_set, needs)))  # fmt: skip
+    return Plan(operation, roots, needs)
+
+
+def response_key(node: FieldNode) -> str:
+    return (node.alias or node.name).value
+
+
+def fields_of(selection_set: SelectionSetNode | None) -> list[FieldNode]:
+    """The fields of a selection set, each response key once; fragments, directives and merges are not covered."""
+    if selection_set is None:
+        raise Unsupported
+    nodes = []
+    for selection in selection_set.selections:
+        if not isinstance(selection, FieldNode) or selection.directives:
+            raise Unsupported
+        nodes.append(selection)
+    if len({response_key(n) for n in nodes}) != len(nodes):
+        raise Unsupported
+    return nodes
+
+
+def object_builder(kind: GraphQLObjectType, selection_set: SelectionSetNode | None, needs: Needs) -> Build:
+    parts: list[tuple[str, Build]] = []
+    for node in fields_of(selection_set):
+        name = node.name.value
+        if name == "__typename":
+            parts.append((response_key(node), typename(kind.name)))
+            continue
+        definition = kind.fields.get(name)
+        if definition is None or node.arguments:
+            raise Unsupported
+        parts.append((response_key(node), field_builder(kind, name, definition.type, node, needs)))
+
+    def build(ctx: RequestContext, obj: Any) -> dict[str, Any]:
+        return {key: part(ctx, obj) for key, part in parts}
+
+    return build
+
+
+def typename(name: str) -> Build:
+    return lambda ctx, obj: name
+
+
+def field_builder(kind: GraphQLObjectType, name: str, graphql_type: GraphQLOutputType, node: FieldNode,
+                  needs: Needs) -> Build:  # fmt: skip
+    strawberry_field = kind.fields[name].extensions.get("strawberry-definition")
+    if strawberry_field is None or strawberry_field.extensions:
+        raise Unsupported  # a role check, or a field strawberry does not define
+    qualified = f"{kind.name}.{name}"
+    read: Build
+    if strawberry_field.base_resolver is None:
+        attribute = strawberry_field.python_name
+
+        def read(ctx: RequestContext, obj: Any) -> Any:
+            return getattr(obj, attribute)
+    elif qualified in RELATIONS:
+        read = RELATIONS[qualified]
+        if qualified in NEEDED_BY:
+            setattr(needs, NEEDED_BY[qualified], True)
+            if qualified == "Engine.oilNorms":
+                needs.engines = True
+    else:
+        raise Unsupported
+    complete = completer(graphql_type, node, needs)
+    return lambda ctx, obj: complete(ctx, read(ctx, obj))
+
+
+def completer(graphql_type: GraphQLOutputType, node: FieldNode, needs: Needs) -> Build:
+    """Writes a value of `graphql_type` as graphql-core's executor completes it (no errors: those fall back)."""
+    if isinstance(graphql_type, GraphQLNonNull):
+        inner = completer(graphql_type.of_type, node, needs)
+
+        def required(ctx: RequestContext, value: Any) -> Any:
+            if value is None:
+                raise Fallback
+            return inner(ctx, value)
+
+        return required
+    if isinstance(graphql_type, GraphQLList):
+        item = completer(graphql_type.of_type, node, needs)
+        return lambda ctx, value: None if value is None else [item(ctx, v) for v in value]
+    if is_leaf_type(graphql_type):
+        if node.selection_set is not None:
+            raise Unsupported
+        serialize = graphql_type.serialize
+        return lambda ctx, value: None if value is None else serialize(value)
+    if not isinstance(graphql_type, GraphQLObjectType):
+        raise Unsupported  # interfaces and unions
+    build = object_builder(graphql_type, node.selection_set, needs)
+    return lambda ctx, value: None if value is None else build(ctx, value)

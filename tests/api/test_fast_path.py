@@ -1,0 +1,143 @@
+"""The fast path answers byte for byte what graphql-core answers: every document here, and a few hundred generated
+ones, go to an application with the plan and to one without it, and the two answers must be the same bytes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import Mode
+from starlette.testclient import TestClient
+
+from bench.validation import SHOP
+from config import Config
+from http_api.executable_schema import build_schema
+from server import create_app
+from tests.api.fuzzing import KNOWN_VINS, _generated
+
+UNKNOWN, MALFORMED = "WXVZZZB8ZME456993", "WXVZZZB8ZNW01234O"
+ONE_VEHICLE = """query One($vin: String!) { vehicle(vin: $vin) { vin brand { name } model { name }
+  market { code currency } engine { code oilNorms { code issuer } }
+  serviceEvents { date odometer items { code name } } } }"""
+MANY = """query($vins: [String!]!) { vehicles(vins: $vins) { vin transmission drive modelYear productionDate
+  handoverDate equipmentCodes brand { code name groupCode timeUnitsPerHour labourUnitName }
+  model { code name vehicleClass body productionFrom productionTo } market { code name currency distanceUnit taxRate
+  flexibleServiceOffered } engine { code fuel displacementCc cylinders powerKw generation oilCapacityLitres
+  oilNorms { code issuer fuel saps hthsMin typicalViscosities note } } serviceEvents { id date odometer workshopCode
+  authorisedWorkshop sourceSystems plausibility note items { code campaignCode name } __typename } __typename } }"""
+DOCUMENTS: list[tuple[str, dict[str, Any] | None]] = [
+    (ONE_VEHICLE, {"vin": KNOWN_VINS[0]}),
+    (ONE_VEHICLE, {"vin": KNOWN_VINS[0].lower()}),
+    (ONE_VEHICLE, {"vin": UNKNOWN}),
+    (ONE_VEHICLE, {"vin": MALFORMED}),
+    (ONE_VEHICLE, {}),
+    (MANY, {"vins": [*KNOWN_VINS, UNKNOWN, KNOWN_VINS[0]]}),
+    (MANY, {"vins": [KNOWN_VINS[1], MALFORMED]}),
+    (MANY, {"vins": []}),
+    (MANY, {"vins": "not a list"}),
+    (f'{{ a: vehicle(vin: "{KNOWN_VINS[2]}") {{ v: vin m: market {{ c: code }} }} b: vehicles(vins: ["{UNKNOWN}"]) '
+     "{ vin } }", None),
+    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin @include(if: true) }} }}', None),
+    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ ...V }} }} fragment V on Vehicle {{ vin }}', None),
+    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin market {{ labourRatePerHour }} }} }}', None),
+    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin vin }} }}', None),
+    ("{ markets { code } }", None),
+    (SHOP, None),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def both(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, TestClient]]:
+    """An application with the plan and one without it, each on its own copy of the data set."""
+    clients = []
+    for fast in (True, False):
+        directory = tmp_path_factory.mktemp("fast" if fast else "core")
+        shutil.copytree(prepared, directory / "data")
+        config = Config(data_dir=directory / "data", cache_dir=directory / "cache", fast_path=fast)
+        clients.append(TestClient(create_app(config)))
+    with clients[0] as fast_client, clients[1] as core_client:
+        yield fast_client, core_client
+
+
+def same_answer(both: tuple[TestClient, TestClient], query: str, variables: dict[str, Any] | None) -> bytes:
+    body = {"query": query, "variables": variables}
+    fast, core = (client.post("/graphql", json=body) for client in both)
+    assert (fast.status_code, fast.content) == (core.status_code, core.content), query
+    return fast.content
+
+
+@pytest.mark.parametrize(("query", "variables"), DOCUMENTS)
+def test_the_fast_path_answers_as_graphql_core_does(
+    both: tuple[TestClient, TestClient], query: str, variables: dict[str, Any] | None
+) -> None:
+    same_answer(both, query, variables)
+
+
+def test_the_shapes_the_plan_covers_are_planned_and_the_rest_is_not() -> None:
+    documents = build_schema().documents
+    planned = [q for q, _ in DOCUMENTS if documents.plan(q, None) is not None]
+    assert ONE_VEHICLE in planned and MANY in planned and SHOP not in planned
+    assert not [q for q in planned if "@include" in q or "fragment" in q or "labourRatePerHour" in q or "vin vin" in q]
+
+
+LEAVES = {
+    "": ["vin", "transmission", "drive", "modelYear", "productionDate", "handoverDate", "equipmentCodes", "__typename"],
+    "brand": ["code", "name", "groupCode", "timeUnitsPerHour", "labourUnitName"],
+    "model": ["code", "name", "vehicleClass", "body", "productionFrom", "productionTo"],
+    "market": ["code", "name", "currency", "distanceUnit", "taxRate", "flexibleServiceOffered"],
+    "engine": ["code", "fuel", "displacementCc", "cylinders", "powerKw", "generation", "oilCapacityLitres"],
+    "serviceEvents": ["id", "date", "odometer", "workshopCode", "authorisedWorkshop", "sourceSystems", "plausibility",
+                      "note"],
+}  # fmt: skip
+
+
+@st.composite
+def covered_documents(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """Documents of the covered fields in any subset and order, with aliases, over known, unknown and bad VINs."""
+
+    def pick(names: list[str]) -> str:
+        chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+        return " ".join(f"a{n}: {name}" if draw(st.booleans()) else name for n, name in enumerate(chosen))
+
+    parts = [pick(LEAVES[""])]
+    for relation in ("brand", "model", "market", "engine", "serviceEvents"):
+        if draw(st.booleans()):
+            inner = pick(LEAVES[relation])
+            if relation == "engine" and draw(st.booleans()):
+                inner += " oilNorms { code issuer }"
+            if relation == "serviceEvents" and draw(st.booleans()):
+                inner += " items { code name campaignCode }"
+            parts.append(f"{relation} {{ {inner} }}")
+    vins = draw(st.lists(st.sampled_from([*KNOWN_VINS, UNKNOWN, MALFORMED, KNOWN_VINS[0].lower()]), max_size=6))
+    return f"query($vins: [String!]!) {{ vehicles(vins: $vins) {{ {' '.join(parts)} }} }}", {"vins": vins}
+
+
+GENERATED = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+
+
+@GENERATED
+@given(document=covered_documents())
+def test_generated_documents_of_the_covered_fields_answer_alike(
+    both: tuple[TestClient, TestClient], document: tuple[str, dict[str, Any]]
+) -> None:
+    same_answer(both, *document)
+
+
+@GENERATED
+@given(query=_generated(Mode.POSITIVE, KNOWN_VINS).filter(lambda q: not q.lstrip().startswith("mutation")))
+def test_generated_schema_documents_answer_alike(both: tuple[TestClient, TestClient], query: str) -> None:
+    same_answer(both, query, None)
+
+
+def test_unknown_and_lower_case_vins_on_the_fast_path_are_null_and_found_as_on_graphql_core(
+    both: tuple[TestClient, TestClient],
+) -> None:
+    query = "query($vins: [String!]!) { vehicles(vins: $vins) { vin brand { code } } }"
+    answer = same_answer(both, query, {"vins": [UNKNOWN, KNOWN_VINS[3].lower()]})
+    assert answer.startswith(b'{"data":{"vehicles":[null,{"vin":"' + KNOWN_VINS[3].encode())
