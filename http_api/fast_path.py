@@ -36,7 +36,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from calculation.records import Vehicle
-from calculation.vin import validate_vin
+from calculation.vin import checked_vin
 from resolvers import vehicle as vehicle_resolvers
 from resolvers.context import RequestContext
 from resolvers.prefetch import settled
@@ -153,7 +153,7 @@ def vins_of(root: RootField, variables: Mapping[str, Any], ctx: RequestContext) 
         raise Fallback
     vins = []
     for vin in given:
-        check = validate_vin(vin, ctx.catalog)
+        check = checked_vin(vin, ctx.catalog)
         if check.reject is not None:
             raise Fallback
         vins.append(check.vin)

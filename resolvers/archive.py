@@ -13,7 +13,7 @@ from strawberry.types import Info
 from calculation.echo import quoted
 from calculation.quote import QuoteRequest
 from calculation.records import VehicleFile
-from calculation.vin import validate_vin
+from calculation.vin import checked_vin
 from presentation.quote import ServiceQuoteView, as_json, from_json
 from resolvers.context import request_context
 from resolvers.errors import domain_error, vin_error
@@ -87,7 +87,7 @@ def archived(quote_id: str, data: bytes, parsed: dict[str, Any]) -> ArchivedQuot
 
 async def archive_service_quote(info: Info, vin: str, request: QuoteRequest) -> ArchivedQuote:
     ctx = request_context(info)
-    check = validate_vin(vin, ctx.catalog)
+    check = checked_vin(vin, ctx.catalog)
     if check.reject is not None:
         raise vin_error(check.reject)
     vehicle = await ctx.loaders.vehicle_by_vin.load(check.vin)

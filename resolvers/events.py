@@ -21,7 +21,7 @@ from calculation.echo import cut, quoted
 from calculation.odometer import check_odometers
 from calculation.quote import TECH_CAMPAIGN, open_campaigns
 from calculation.records import EventItem, ServiceEvent, Vehicle
-from calculation.vin import validate_vin
+from calculation.vin import checked_vin
 from resolvers.context import RequestContext, request_context
 from resolvers.errors import client_input, domain_error, vin_error
 from store import prepared
@@ -182,7 +182,7 @@ async def _validated(
 ) -> tuple[Vehicle, tuple[EventItem, ...]]:
     """The vehicle and the items of an acceptable request; the first check that fails raises its coded error."""
     _check_sizes(request, idempotency_key)
-    check = validate_vin(request.vin, ctx.catalog)
+    check = checked_vin(request.vin, ctx.catalog)
     if check.reject is not None:
         raise vin_error(check.reject)
     vehicle = await ctx.loaders.vehicle_by_vin.load(check.vin)

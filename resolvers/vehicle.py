@@ -12,7 +12,7 @@ from strawberry.types import Info
 from calculation.context import VehicleContext
 from calculation.quote import open_campaigns as open_campaigns_of
 from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle
-from calculation.vin import validate_vin
+from calculation.vin import checked_vin
 from catalog import Catalog
 from catalog.records import Brand, Campaign, Engine, Market, Model, OilNorm
 from resolvers.context import request_context
@@ -26,7 +26,7 @@ async def vehicle(
 ) -> Vehicle | None:
     """A malformed VIN is an error; a well-formed VIN the vehicle master does not know is null."""
     ctx = request_context(info)
-    check = validate_vin(vin, ctx.catalog)
+    check = checked_vin(vin, ctx.catalog)
     if check.reject is not None:
         raise vin_error(check.reject)
     load_early(ctx, [check.vin], info.selected_fields[0].selections)
@@ -46,7 +46,7 @@ async def vehicles(
     results: list[Vehicle | Exception | None] = [None] * len(vins)
     wanted: list[tuple[int, str]] = []
     for index, vin in enumerate(vins):
-        check = validate_vin(vin, ctx.catalog)
+        check = checked_vin(vin, ctx.catalog)
         if check.reject is not None:
             results[index] = vin_error(check.reject)
         else:

@@ -224,3 +224,19 @@ def test_us_vehicles_use_the_position_7_rule(layout: str, expected_warnings: lis
     us = vehicle(vin, model="VRN-DLV-9", engine="P20T4-140A", market="US", model_year=2010,
                  production=date(2008, 7, 1))  # fmt: skip
     assert [w.code for w in validate_vin(vin, CATALOG, master={vin: us}).warnings] == expected_warnings
+
+
+def test_a_checked_vin_is_the_validation_kept_and_the_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import calculation.vin as vin_module
+
+    catalog = default_catalog()
+    for vin in ("WXVZZZB8ZME456992", "wxvzzzb8zme456992", "WXKSK2CR7RS012345", "WXVZZZB8ZNW01234O"):
+        assert vin_module.checked_vin(vin, catalog) == validate_vin(vin, catalog)
+        assert vin_module.checked_vin(vin, catalog) is vin_module.checked_vin(vin, catalog)
+    long = "W" * 10_000
+    assert vin_module.checked_vin(long, catalog) == validate_vin(long, catalog)
+    assert ("vin", long) not in catalog.memo, "only strings of a VIN's length are kept"
+    monkeypatch.setattr(vin_module, "VIN_MEMO_SIZE", 10)
+    for n in range(50):
+        vin_module.checked_vin(f"WXVZZZB8ZME{n:06d}", catalog)
+        assert len(catalog.memo) <= 10
