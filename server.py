@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import orjson
@@ -320,6 +320,30 @@ def create_app(
         middleware=middleware(config),
         exception_handlers={HTTPException: router_refusal, Exception: internal_error},
     )
+
+
+@cache
+def _lambda_adapter() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The application behind Mangum, its lifespan entered once for the life of the process: Mangum would run it
+    (and load the data set) for every event."""
+    import asyncio
+    import logging.config
+
+    from mangum import Mangum
+
+    config = Config.from_env()
+    logging.config.dictConfig(logs.configure(config.log_level))
+    application = create_app(config)
+    loop = asyncio.new_event_loop()  # the loop Mangum runs every event in: the hub's tasks live on in it
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(AsyncExitStack().enter_async_context(application.router.lifespan_context(application)))
+    return Mangum(application, lifespan="off")
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """AWS Lambda behind an API Gateway HTTP API (payload 2.0): the same application, settings, limits,
+    authentication and errors as `aftersales serve`, configured from the environment."""
+    return _lambda_adapter()(event, context)
 
 
 def __getattr__(name: str) -> Any:
