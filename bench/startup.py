@@ -1,4 +1,5 @@
-"""Cold start: seconds from process start to the first successful GraphQL response, against a bare uvicorn app.
+"""Cold start: seconds from process start to the first successful GraphQL response, against a bare uvicorn app;
+and for the Lambda entry point, from process start to the first API Gateway event answered (import included).
 
 The demo data set is prepared once before the timed runs (as on every start after the first).
 Run: .venv/bin/python -m bench.startup [--runs 5] [--data PREPARED_DIR]
@@ -57,6 +58,34 @@ def first_response(command: list[str], env: dict[str, str], cwd: Path) -> float:
         process.wait(timeout=30)
 
 
+LAMBDA_EVENT = {
+    "version": "2.0", "routeKey": "$default", "rawPath": "/graphql", "rawQueryString": "",
+    "headers": {"content-type": "application/json", "host": "api.example"}, "body": QUERY.decode(),
+    "isBase64Encoded": False,
+    "requestContext": {
+        "http": {"method": "POST", "path": "/graphql", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
+                 "userAgent": "bench"},
+        "requestId": "bench", "routeKey": "$default", "stage": "$default",
+    },
+}  # fmt: skip
+LAMBDA = f"""
+import json, time
+started = time.perf_counter()
+import server
+answer = server.lambda_handler({LAMBDA_EVENT!r}, None)
+assert answer["statusCode"] == 200 and json.loads(answer["body"])["data"], answer
+print(time.perf_counter() - started)
+"""
+
+
+def first_event(env: dict[str, str]) -> float:
+    """Seconds from process start to the first event answered, as a cold Lambda process spends them."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", LAMBDA], env={**os.environ, **env}, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -74,13 +103,15 @@ def main() -> None:
             ensure_demo_data(Path(tmp))
             print(f"first start only: preparing the demo data set took {time.perf_counter() - started:.1f} s")
         (Path(tmp) / "bare.py").write_text(BARE_APP)
-        ours, bare = [], []
-        for _ in range(args.runs):  # alternate, so that machine noise hits both alike
+        ours, bare, lambdas = [], [], []
+        for _ in range(args.runs):  # alternate, so that machine noise hits all alike
             ours.append(first_response([str(bin_dir / "aftersales"), "serve"], env, ROOT))
             bare.append(first_response([sys.executable, "-m", "uvicorn", "bare:app"], {}, Path(tmp)))
-    print(f"{'':32} {'median':>8} {'min':>8} {'max':>8}")
-    for name, runs in (("aftersales serve (2,000 vehicles)", ours), ("bare uvicorn app (baseline)", bare)):
-        print(f"{name:32} {statistics.median(runs):8.3f} {min(runs):8.3f} {max(runs):8.3f}  s")
+            lambdas.append(first_event(env))
+    print(f"{'':36} {'median':>8} {'min':>8} {'max':>8}")
+    for name, runs in (("aftersales serve (2,000 vehicles)", ours), ("bare uvicorn app (baseline)", bare),
+                       ("lambda_handler, first event (cold)", lambdas)):  # fmt: skip
+        print(f"{name:36} {statistics.median(runs):8.3f} {min(runs):8.3f} {max(runs):8.3f}  s")
     print(f"ratio (median): {statistics.median(ours) / statistics.median(bare):.2f}× the bare app")
 
 
