@@ -1,5 +1,5 @@
 // The peer of bench/peer.py: Apollo Server 5 with per-request DataLoaders over the same prepared data set and
-// catalogue, serving the schema subset of the bench queries (names and types as in schema.graphql).
+// catalogue, serving the project's schema.graphql with resolvers for the fields of the bench queries.
 //
 // Run: node server.mjs VERSION_DIR PORT   (VERSION_DIR: the served version of a prepared data set, with
 // vehicles.jsonl and service_events.jsonl; the catalogue is read from ../../catalog/data)
@@ -46,96 +46,8 @@ for (const history of events.values()) {
   history.sort((a, b) => compare(a.date, b.date) || a.odometer - b.odometer || compare(a.eventId, b.eventId));
 }
 
-const typeDefs = `#graphql
-  scalar Date
-  scalar Decimal
-
-  type Query {
-    vehicle(vin: String!): Vehicle
-    vehicles(vins: [String!]!): [Vehicle]!
-  }
-
-  type Vehicle {
-    vin: String!
-    transmission: String!
-    drive: String!
-    modelYear: Int!
-    productionDate: Date!
-    handoverDate: Date!
-    equipmentCodes: [String!]!
-    brand: Brand!
-    model: VehicleModel!
-    engine: Engine!
-    market: Market!
-    serviceEvents: [ServiceEvent!]
-  }
-
-  type Brand {
-    code: String!
-    name: String!
-    groupCode: String!
-    timeUnitsPerHour: Int!
-    labourUnitName: String!
-  }
-
-  type VehicleModel {
-    code: String!
-    name: String!
-    vehicleClass: String!
-    body: String!
-    productionFrom: Int!
-    productionTo: Int!
-  }
-
-  type Engine {
-    code: String!
-    fuel: String!
-    displacementCc: Int!
-    cylinders: Int!
-    powerKw: Int!
-    generation: String!
-    oilCapacityLitres: Decimal
-    oilNorms: [OilNorm!]!
-  }
-
-  type OilNorm {
-    code: String!
-    issuer: String!
-    fuel: String!
-    saps: String!
-    hthsMin: String!
-    typicalViscosities: String!
-    note: String!
-  }
-
-  type Market {
-    code: String!
-    name: String!
-    currency: String!
-    distanceUnit: String!
-    taxRate: Decimal!
-    labourRatePerHour: Decimal
-    flexibleServiceOffered: Boolean!
-  }
-
-  type ServiceEvent {
-    id: ID!
-    date: Date!
-    odometer: Int!
-    workshopCode: String!
-    authorisedWorkshop: Boolean!
-    sourceSystems: [String!]!
-    plausibility: String!
-    items: [ServiceEventItem!]!
-    note: String
-  }
-
-  type ServiceEventItem {
-    code: String!
-    campaignCode: String
-    name: String!
-  }
-`;
+// the project's own schema, whole: the same types, and the same documents valid on both servers
+const typeDefs = readFileSync(fileURLToPath(new URL("../../schema.graphql", import.meta.url)), "utf8");
 
 // one set of loaders per request, each with an async batch function over the in-memory maps
 const loaders = () => ({
