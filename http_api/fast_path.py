@@ -246,6 +246,9 @@ def field_builder(kind: GraphQLObjectType, name: str, graphql_type: GraphQLOutpu
     read: Build
     if strawberry_field.base_resolver is None:
         attribute = strawberry_field.python_name
+        leaf = plain_leaf(attribute, graphql_type, node)
+        if leaf is not None:
+            return leaf
 
         def read(ctx: RequestContext, obj: Any) -> Any:
             return getattr(obj, attribute)
@@ -259,6 +262,25 @@ def field_builder(kind: GraphQLObjectType, name: str, graphql_type: GraphQLOutpu
         raise Unsupported
     complete = completer(graphql_type, node, needs)
     return lambda ctx, obj: complete(ctx, read(ctx, obj))
+
+
+def plain_leaf(attribute: str, graphql_type: GraphQLOutputType, node: FieldNode) -> Build | None:
+    """A scalar attribute in one step (most fields are): read, check, serialize."""
+    required = isinstance(graphql_type, GraphQLNonNull)
+    kind = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    if not is_leaf_type(kind) or node.selection_set is not None:
+        return None
+    serialize = kind.serialize
+
+    def leaf(ctx: RequestContext, obj: Any) -> Any:
+        value = getattr(obj, attribute)
+        if value is None:
+            if required:
+                raise Fallback
+            return None
+        return serialize(value)
+
+    return leaf
 
 
 def completer(graphql_type: GraphQLOutputType, node: FieldNode, needs: Needs) -> Build:
