@@ -359,3 +359,17 @@ def test_over_the_websocket_each_operation_counts_against_the_principals_rate(
     answers = operation_over_socket(client, [{"query": "{ __typename }"}] * 3, slow.header["Authorization"])
     assert [a["type"] for a in answers] == ["next", "next", "error"]
     assert answers[2]["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+def test_over_the_websocket_an_operation_over_the_budget_is_refused_before_it_runs(
+    app_for: Callable[..., TestClient],
+) -> None:
+    client = app_for(limits=QueryLimits(max_cost=3))
+    two = f'{{ vehicles(vins: ["{VIN}", "{VIN}"]) {{ brand {{ code }} model {{ code }} }} }}'
+    subscription = "subscription { serviceEventRecorded { vin vehicle { brand { code } model { code } market { code } } } }"
+    answers = operation_over_socket(client, [{"query": two}, {"query": subscription}])
+    # two vehicles × (1 + brand + model); the notification, its vehicle, brand, model and market
+    assert [a["payload"][0]["extensions"] for a in answers] == [
+        {"code": "QUERY_TOO_COSTLY", "cost": 6, "maxCost": 3},
+        {"code": "QUERY_TOO_COSTLY", "cost": 5, "maxCost": 3},
+    ]
