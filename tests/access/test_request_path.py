@@ -366,7 +366,9 @@ def test_over_the_websocket_an_operation_over_the_budget_is_refused_before_it_ru
 ) -> None:
     client = app_for(limits=QueryLimits(max_cost=3))
     two = f'{{ vehicles(vins: ["{VIN}", "{VIN}"]) {{ brand {{ code }} model {{ code }} }} }}'
-    subscription = "subscription { serviceEventRecorded { vin vehicle { brand { code } model { code } market { code } } } }"
+    subscription = (
+        "subscription { serviceEventRecorded { vin vehicle { brand { code } model { code } market { code } } } }"
+    )
     answers = operation_over_socket(client, [{"query": two}, {"query": subscription}])
     # two vehicles × (1 + brand + model); the notification, its vehicle, brand, model and market
     assert [a["payload"][0]["extensions"] for a in answers] == [
