@@ -284,25 +284,33 @@ def plain_leaf(attribute: str, graphql_type: GraphQLOutputType, node: FieldNode)
 
 
 def completer(graphql_type: GraphQLOutputType, node: FieldNode, needs: Needs) -> Build:
-    """Writes a value of `graphql_type` as graphql-core's executor completes it (no errors: those fall back)."""
-    if isinstance(graphql_type, GraphQLNonNull):
-        inner = completer(graphql_type.of_type, node, needs)
+    """Writes a value of `graphql_type` as graphql-core's executor completes it (no errors: those fall back); a
+    non-null type is checked in the same step as its value is written."""
+    required = isinstance(graphql_type, GraphQLNonNull)
+    kind = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    write: Callable[[RequestContext, Any], Any]
+    if isinstance(kind, GraphQLList):
+        item = completer(kind.of_type, node, needs)
 
-        def required(ctx: RequestContext, value: Any) -> Any:
-            if value is None:
-                raise Fallback
-            return inner(ctx, value)
-
-        return required
-    if isinstance(graphql_type, GraphQLList):
-        item = completer(graphql_type.of_type, node, needs)
-        return lambda ctx, value: None if value is None else [item(ctx, v) for v in value]
-    if is_leaf_type(graphql_type):
+        def write(ctx: RequestContext, value: Any) -> Any:
+            return [item(ctx, v) for v in value]
+    elif is_leaf_type(kind):
         if node.selection_set is not None:
             raise Unsupported
-        serialize = graphql_type.serialize
-        return lambda ctx, value: None if value is None else serialize(value)
-    if not isinstance(graphql_type, GraphQLObjectType):
+        serialize = kind.serialize
+
+        def write(ctx: RequestContext, value: Any) -> Any:
+            return serialize(value)
+    elif isinstance(kind, GraphQLObjectType):
+        write = object_builder(kind, node.selection_set, needs)
+    else:
         raise Unsupported  # interfaces and unions
-    build = object_builder(graphql_type, node.selection_set, needs)
-    return lambda ctx, value: None if value is None else build(ctx, value)
+
+    def complete(ctx: RequestContext, value: Any) -> Any:
+        if value is None:
+            if required:
+                raise Fallback
+            return None
+        return write(ctx, value)
+
+    return complete
