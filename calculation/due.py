@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from calculation.context import VehicleContext
 from calculation.dates import add_months, end_of_month
 from calculation.records import ServiceEvent, Vehicle
 from catalog import Catalog
 from catalog.records import Interval, ServiceItemType
-
-T = TypeVar("T")
 
 NOT_DUE, DUE, OVERDUE = "NOT_DUE", "DUE", "OVERDUE"
 DIST, TIME = "DIST", "TIME"
@@ -64,9 +62,6 @@ def request_facts(request: DueRequest) -> dict[str, Any]:
     }
 
 
-APPLICABILITY_MEMO_SIZE = 50_000
-
-
 def applicable_items(ctx: VehicleContext, request: DueRequest) -> list[ServiceItemType]:
     """Items whose applicability rule holds, in catalogue order (COND, CAMP and ONCE never do).
 
@@ -78,18 +73,7 @@ def applicable_items(ctx: VehicleContext, request: DueRequest) -> list[ServiceIt
            v.equipment_codes, request.include_recommended, request.include_statutory)  # fmt: skip
     facts = request_facts(request)
     items = ctx.catalog.service_items.values()
-    return shared(ctx, key, lambda: [item for item in items if ctx.holds(item.applicability_rule, facts)])
-
-
-def shared(ctx: VehicleContext, key: Hashable, compute: Callable[[], T]) -> T:
-    """`compute()` kept in the catalogue's memo, for every vehicle whose configuration `key` names (bounded)."""
-    memo = ctx.catalog.memo
-    if key not in memo:
-        if len(memo) >= APPLICABILITY_MEMO_SIZE:
-            memo.clear()
-        memo[key] = compute()
-    found: T = memo[key]
-    return found
+    return ctx.catalog.remembered(key, lambda: [item for item in items if ctx.holds(item.applicability_rule, facts)])
 
 
 def _limits(interval: Interval | None, unit: str) -> Limits | None:
@@ -100,7 +84,7 @@ def intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limit
     """(first, repeat) limits after overrides, in the vehicle's market unit (§8.3 step 2, D18): the same for every
     vehicle of one engine, model and market."""
     key = ("intervals", item.code, ctx.engine.code, ctx.model.code, ctx.market.code)
-    return shared(ctx, key, lambda: _intervals(ctx, item))
+    return ctx.catalog.remembered(key, lambda: _intervals(ctx, item))
 
 
 def _intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limits]:

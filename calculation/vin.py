@@ -65,7 +65,6 @@ def check_digit(vin: str, scheme: VinScheme) -> str:
     return scheme.check_digit_for_remainder_10 if remainder == 10 else str(remainder)
 
 
-VIN_MEMO_SIZE = 50_000
 VIN_LENGTH = 17
 
 
@@ -74,14 +73,7 @@ def checked_vin(vin: str, catalog: Catalog) -> VinCheck:
     the same vehicles again and again, and the check costs about as much as answering for one vehicle's brand."""
     if len(vin) != VIN_LENGTH:  # only what may be a VIN is kept: a client's long strings are not
         return validate_vin(vin, catalog)
-    memo = catalog.memo
-    key = ("vin", vin)
-    found: VinCheck | None = memo.get(key)
-    if found is None:
-        if len(memo) >= VIN_MEMO_SIZE:
-            memo.clear()
-        found = memo[key] = validate_vin(vin, catalog)
-    return found
+    return catalog.remembered(("vin", vin), lambda: validate_vin(vin, catalog))
 
 
 def validate_vin(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 DATA_DIR = Path(__file__).parent / "data"
 R = TypeVar("R", bound="DataclassInstance")
+T = TypeVar("T")
+MEMO_SIZE = 50_000
+"""Entries the catalogue's memo keeps; when full it starts over (everything in it can be derived again)."""
 
 
 def _part_source(row: Row, key: str, hint: Any) -> str:
@@ -144,6 +147,16 @@ class Catalog:
     vin_scheme: VinScheme
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """Results derived from the catalogue alone (e.g. applicability per vehicle configuration), kept for reuse."""
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, kept in the memo under `key` for every later caller (bounded by MEMO_SIZE)."""
+        memo = self.memo
+        if key not in memo:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = compute()
+        found: T = memo[key]
+        return found
 
 
 def load(data_dir: Path = DATA_DIR) -> Catalog:

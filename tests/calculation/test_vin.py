@@ -228,6 +228,7 @@ def test_us_vehicles_use_the_position_7_rule(layout: str, expected_warnings: lis
 
 def test_a_checked_vin_is_the_validation_kept_and_the_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     import calculation.vin as vin_module
+    from catalog import loader as catalog_loader
 
     catalog = default_catalog()
     for vin in ("WXVZZZB8ZME456992", "wxvzzzb8zme456992", "WXKSK2CR7RS012345", "WXVZZZB8ZNW01234O"):
@@ -236,7 +237,7 @@ def test_a_checked_vin_is_the_validation_kept_and_the_memo_stays_bounded(monkeyp
     long = "W" * 10_000
     assert vin_module.checked_vin(long, catalog) == validate_vin(long, catalog)
     assert ("vin", long) not in catalog.memo, "only strings of a VIN's length are kept"
-    monkeypatch.setattr(vin_module, "VIN_MEMO_SIZE", 10)
+    monkeypatch.setattr(catalog_loader, "MEMO_SIZE", 10)
     for n in range(50):  # strings of a VIN's length that no other test asks for: each is a miss
         vin_module.checked_vin(f"MEMOBOUND{n:08d}", catalog)
         assert len(catalog.memo) <= 10
