@@ -222,7 +222,7 @@ def _check_references(c: Catalog) -> None:
         for n in p.approvals:
             need("oil_products.json", p.code, "oil norm", n, c.oil_norms)
     for e in c.engines.values():
-        for n in (e.oil_spec_fixed or ()) + (e.oil_spec_flex or ()):
+        for n in e.oil_norm_codes:
             need("engines.json", e.code, "oil norm", n, c.oil_norms)
         for item in (e.spark_plug_item, e.air_filter_item, e.timing_belt_item):
             need("engines.json", e.code, "service item", item, c.service_items)

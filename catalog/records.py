@@ -97,6 +97,11 @@ class Engine:
     vin_engine_letter: str
 
     @property
+    def oil_norm_codes(self) -> tuple[str, ...]:
+        """Every norm the engine accepts in either regime, fixed-regime norms first, each once."""
+        return tuple(dict.fromkeys((self.oil_spec_fixed or ()) + (self.oil_spec_flex or ())))
+
+    @property
     def is_ice(self) -> bool:
         return self.fuel != "BEV"
 

@@ -39,7 +39,7 @@ from calculation.records import Vehicle
 from calculation.vin import checked_vin
 from resolvers import vehicle as vehicle_resolvers
 from resolvers.context import RequestContext
-from resolvers.prefetch import settled
+from resolvers.prefetch import ask_now, load_engines
 
 Build = Callable[[RequestContext, Any], Any]
 """Writes one object's (or value's) JSON form from its record, all its data loaded."""
@@ -69,9 +69,7 @@ RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
     "Vehicle.engine": lambda ctx, v: loaded(ctx.loaders.engine_by_code.get(v.engine_code)),
     "Vehicle.serviceEvents": lambda ctx, v: loaded(ctx.loaders.service_events_by_vin.get(v.vin)),
     "Engine.oilNorms": lambda ctx, e: [
-        norm
-        for code in dict.fromkeys((e.oil_spec_fixed or ()) + (e.oil_spec_flex or ()))
-        if (norm := loaded(ctx.loaders.oil_norm_by_code.get(code))) is not None
+        norm for code in e.oil_norm_codes if (norm := loaded(ctx.loaders.oil_norm_by_code.get(code))) is not None
     ],
     "ServiceEventItem.name": lambda ctx, item: vehicle_resolvers.item_name(ctx.catalog, item),
 }
@@ -108,8 +106,7 @@ class Plan:
         asked = [vins_of(root, coerced.coerced, ctx) for root in self.roots]
         every = list(dict.fromkeys(vin for vins in asked for vin in vins))
         if self.needs.history:  # in the vehicle master's round, as the standard path does
-            for vin in every:
-                ctx.loaders.service_events_by_vin.load(vin).add_done_callback(settled)
+            ask_now([ctx.loaders.service_events_by_vin], every)
         found = await asyncio.gather(*(ctx.loaders.vehicle_by_vin.load(vin) for vin in every), return_exceptions=True)
         if any(isinstance(v, BaseException) for v in found):
             raise Fallback
@@ -127,16 +124,10 @@ class Plan:
         if self.needs.history:
             jobs.append(ctx.loaders.service_events_by_vin.load_many([v.vin for v in vehicles]))
         if self.needs.engines:
-            jobs.append(self._engines(ctx, vehicles))
+            jobs.append(load_engines(ctx, vehicles, self.needs.oil_norms))
         results = await asyncio.gather(*jobs, return_exceptions=True)
         if any(isinstance(r, BaseException) for r in results):
             raise Fallback
-
-    async def _engines(self, ctx: RequestContext, vehicles: Sequence[Vehicle]) -> None:
-        engines = await ctx.loaders.engine_by_code.load_many(list(dict.fromkeys(v.engine_code for v in vehicles)))
-        if self.needs.oil_norms:
-            codes = [c for e in engines if e is not None for c in (e.oil_spec_fixed or ()) + (e.oil_spec_flex or ())]
-            await ctx.loaders.oil_norm_by_code.load_many(list(dict.fromkeys(codes)))
 
 
 def vins_of(root: RootField, variables: Mapping[str, Any], ctx: RequestContext) -> list[str]:

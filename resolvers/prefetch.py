@@ -14,6 +14,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from calculation.records import Vehicle
 from resolvers.context import RequestContext
+from resolvers.loaders import SourceLoader
 
 NEEDS_HISTORY = {"serviceEvents", "serviceQuote", "openCampaigns", "dueServices", "serviceProducts"}
 NEEDS_CONTRACTS = {"contracts", "serviceQuote"}
@@ -32,11 +33,12 @@ def children(selections: Iterable[Selection]) -> dict[str, list[Selection]]:
     return found
 
 
-async def _engines(ctx: RequestContext, vehicles: Sequence[Vehicle], selections: list[Selection]) -> None:
+async def load_engines(ctx: RequestContext, vehicles: Sequence[Vehicle], oil_norms: bool) -> None:
+    """The vehicles' engines in one batch, then (when asked) all their oil norms in one more."""
     engines = await ctx.loaders.engine_by_code.load_many(list(dict.fromkeys(v.engine_code for v in vehicles)))
-    if "oilNorms" in children(selections):
-        codes = [c for e in engines if e is not None for c in (e.oil_spec_fixed or ()) + (e.oil_spec_flex or ())]
-        await ctx.loaders.oil_norm_by_code.load_many(list(dict.fromkeys(codes)))
+    if oil_norms:
+        codes = dict.fromkeys(c for e in engines if e is not None for c in e.oil_norm_codes)
+        await ctx.loaders.oil_norm_by_code.load_many(list(codes))
 
 
 def settled(future: asyncio.Future[Any]) -> None:
@@ -50,13 +52,18 @@ def load_early(ctx: RequestContext, vins: Sequence[str], selections: Iterable[Se
     VINs are their keys, so nothing waits for the vehicles first. What the vehicle master does not return (or
     the caller may not see) is loaded but never read."""
     wanted = children(selections).keys()
-    loaders: list[Any] = []
+    loaders: list[SourceLoader[str, Any]] = []
     if wanted & NEEDS_HISTORY:
         loaders.append(ctx.loaders.service_events_by_vin)
     if wanted & NEEDS_CONTRACTS:
         loaders.append(ctx.loaders.contracts_by_vin)
     if wanted & NEEDS_CAMPAIGNS:
         loaders.append(ctx.loaders.campaign_assignments_by_vin)
+    ask_now(loaders, vins)
+
+
+def ask_now(loaders: Iterable[SourceLoader[str, Any]], vins: Sequence[str]) -> None:
+    """Puts these VINs in the loaders' next batch without waiting for them."""
     for loader in loaders:
         for vin in vins:
             loader.load(vin).add_done_callback(settled)
@@ -70,7 +77,7 @@ async def prefetch(ctx: RequestContext, vehicles: Sequence[Vehicle], selections:
     wanted = children(selections)
     jobs: list[Awaitable[Any]] = []
     if "engine" in wanted:
-        jobs.append(_engines(ctx, vehicles, wanted["engine"]))
+        jobs.append(load_engines(ctx, vehicles, "oilNorms" in children(wanted["engine"])))
     if wanted.keys() & NEEDS_HISTORY:
         jobs.append(ctx.loaders.service_events_by_vin.load_many(vins))
     if wanted.keys() & NEEDS_CONTRACTS:

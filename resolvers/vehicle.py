@@ -118,13 +118,12 @@ def open_campaigns(root: Vehicle, info: Info) -> list[Campaign] | Awaitable[list
 
 def engine_oil_norms(root: Engine, info: Info) -> list[OilNorm] | Awaitable[list[OilNorm]]:
     """Every norm the engine accepts in either regime, fixed-regime norms first."""
-    codes = dict.fromkeys((root.oil_spec_fixed or ()) + (root.oil_spec_flex or ()))
     loader = request_context(info).loaders.oil_norm_by_code
 
     def known(*found: OilNorm | None) -> list[OilNorm]:
         return [norm for norm in found if norm is not None]
 
-    return when_loaded(known, *(loader.get(code) for code in codes))
+    return when_loaded(known, *(loader.get(code) for code in root.oil_norm_codes))
 
 
 def item_name(catalog: Catalog, event_item: EventItem) -> str:
