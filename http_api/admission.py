@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from access.api_keys import load_api_keys
 from access.authenticate import Authenticator, Unauthenticated
@@ -28,7 +28,7 @@ class Admission:
     max_concurrent: int
     free_text_over_get: bool = True
     """Off in production: GET is for persisted documents (which caches may keep), a free-text document is POSTed."""
-    in_progress: int = field(default=0)
+    in_progress: int = 0
 
     def enter(self) -> None:
         """Counts a request in; refused with 503 when the process has as many in progress as it may."""

@@ -78,7 +78,8 @@ class DocumentCache:
         return operation_cost(self.schema, self.parse(query), operation_name, self.cost_model)
 
     def _plan(self, query: str, operation_name: str | None) -> Plan | None:
-        """The fast path's plan of a valid document's operation, or None where it runs on graphql-core."""
+        """The fast path's plan of the document's operation, or None where it runs on graphql-core; a plan is only run
+        for a document that validates."""
         assert self.schema is not None, "bind the cache to its schema first"
         return compile_plan(self.schema, self.parse(query), operation_name)
 

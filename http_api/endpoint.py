@@ -108,13 +108,13 @@ async def fast_answer(schema: Any, context: Any, operation: Operation) -> dict[s
     documents = schema.documents
     query, name = operation.query, operation.operation_name
     try:
-        if documents.validate(query):
+        # the plan first: a document it does not cover is validated and costed once, by graphql-core's path
+        plan = documents.plan(query, name)
+        if plan is None or documents.validate(query):
             return None
     except GraphQLError:  # a parse error or the token limit
         return None
-    cost = documents.cost(query, name).evaluate(operation.variables)
-    plan = documents.plan(query, name) if cost <= documents.limits.max_cost else None
-    if plan is None:
+    if documents.cost(query, name).evaluate(operation.variables) > documents.limits.max_cost:
         return None
     logs.bind(operation=plan.operation.name.value if plan.operation.name else None)
     try:
