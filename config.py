@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from store.aws_settings import AwsSettings
 
+N = TypeVar("N", int, float)
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -22,27 +24,30 @@ def _cache_home(env: Mapping[str, str]) -> Path:
     return Path(base) / "aftersales-graph"
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _parsed(env: Mapping[str, str], name: str, convert: Callable[[str], N], kind: str) -> N | None:
+    """The variable's value read by `convert`; None when it is unset or empty."""
     text = env.get(name)
     if text is None or text == "":
-        return default
+        return None
     try:
-        value = int(text)
+        return convert(text)
     except ValueError:
-        raise ConfigError(f"{name}={text!r} is not a whole number") from None
+        raise ConfigError(f"{name}={text!r} is not {kind}") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    value = _parsed(env, name, int, "a whole number")
+    if value is None:
+        return default
     if value < minimum:
         raise ConfigError(f"{name}={value} is below its minimum {minimum}")
     return value
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    text = env.get(name)
-    if text is None or text == "":
+    value = _parsed(env, name, float, "a number")
+    if value is None:
         return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError(f"{name}={text!r} is not a number") from None
     if not 0 < value < float("inf"):
         raise ConfigError(f"{name}={value} must be a positive number")
     return value
