@@ -4,7 +4,6 @@ automatic persisted queries (APQ) registered by clients unless only trusted docu
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ import orjson
 from access.api_keys import AccessConfigError
 
 MANIFEST_FORMAT = "apollo-persisted-query-manifest"
-SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 REGISTERED_DOCUMENTS = 10_000
 """Documents registered by clients (APQ) kept per process; a forgotten one is registered again by its client."""
 
