@@ -7,9 +7,6 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
-from catalog import default_catalog
-from generator.command import write_delivery
-from preparation.pipeline import import_into
 from store import versions
 from store.prepared import VERSION
 
@@ -27,6 +24,11 @@ def ensure_demo_data(cache_dir: Path, seed: int = 42, vehicles: int = 2000) -> P
     target = demo_directory(cache_dir, seed, vehicles)
     if (target / versions.CURRENT).exists():
         return target
+    # the generator and the import load only when the data set has to be made: not on every start
+    from catalog import default_catalog
+    from generator.command import write_delivery
+    from preparation.pipeline import import_into
+
     with versions.writing(target) as writer:
         if writer.current() is not None:  # a concurrent start finished first
             return target

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import timedelta
 from functools import cache, partial
 from typing import Any
@@ -211,7 +211,7 @@ async def open_backend(config: Config, resources: AsyncExitStack) -> tuple[Store
         return DynamoStore(dynamodb, config.aws), S3Archive(s3, config.aws)
     directory = config.data_dir
     if directory is None:
-        from demo import ensure_demo_data  # the generator and the import load only when needed
+        from demo import ensure_demo_data
 
         directory = ensure_demo_data(config.cache_dir, config.demo_seed, config.demo_vehicles)
     store = EmbeddedStore.load(directory)
@@ -235,12 +235,21 @@ async def open_bus(config: Config, resources: AsyncExitStack) -> EventBus:
     return MemoryBus(events.retention_events or 100_000, events.retention_seconds)
 
 
-def settle_memory() -> None:
-    """Long-lived data is never garbage: keep the collector from walking it, and run it less often, since a
-    request allocates many short-lived objects that reference counting frees anyway."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
+@contextmanager
+def settled_memory() -> Iterator[None]:
+    """Loading the data set allocates hundreds of thousands of long-lived objects and no cyclic garbage: the
+    collector stays off while it runs (it would walk them over and over, doubling the load time), then they
+    are frozen out of its reach, and it runs less often, since a request allocates many short-lived objects
+    that reference counting frees anyway."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
+        if was_enabled:
+            gc.enable()
 
 
 async def start_access(config: Config, admission: Admission, resources: AsyncExitStack) -> None:
@@ -288,18 +297,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as resources:
-            await start_access(config, admission, resources)
-            store, archive = await open_backend(config, resources)
-            hub = Hub(await open_bus(config, resources), config.events.subscriber_queue, notification_from_payload)
-            await hub.start()
-            resources.push_async_callback(hub.stop)
+            with settled_memory():
+                await start_access(config, admission, resources)
+                store, archive = await open_backend(config, resources)
+                hub = Hub(await open_bus(config, resources), config.events.subscriber_queue, notification_from_payload)
+                await hub.start()
+                resources.push_async_callback(hub.stop)
             app.state.catalog = catalog
             app.state.sources = sources_for(store, catalog)
             app.state.store = store
             app.state.archive = archive
             app.state.hub = hub
             app.state.bus_backend = config.events.bus
-            settle_memory()
             yield
 
     endpoint = BodyLimit(GraphQLEndpoint(config, admission, catalog), config.limits.max_body_bytes)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+
+import orjson
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle, history_order
 from store import prepared, versions
@@ -139,14 +140,11 @@ class EmbeddedStore:
 
 
 def _records(path: Path, content: bytes, decode: Callable[[Mapping[str, Any]], T]) -> Iterator[T]:
-    try:
-        lines = content.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise PreparedDataError(f"{path} is not UTF-8 text: {exc}") from None
+    lines = content.splitlines()
     try:
         # one parse for the whole file is several times faster than one per line
-        data = json.loads("[" + ",".join(lines) + "]")
-    except ValueError:
+        data = orjson.loads(b"[" + b",".join(lines) + b"]")
+    except orjson.JSONDecodeError:
         data = [_parsed(path, number, line) for number, line in enumerate(lines, start=1)]
     for number, record in enumerate(data, start=1):
         try:
@@ -155,10 +153,10 @@ def _records(path: Path, content: bytes, decode: Callable[[Mapping[str, Any]], T
             raise PreparedDataError(f"{path} line {number} is not a prepared record: {exc!r}") from None
 
 
-def _parsed(path: Path, number: int, line: str) -> Any:
+def _parsed(path: Path, number: int, line: bytes) -> Any:
     """One line parsed alone, to name the line that spoilt the whole-file parse."""
     try:
-        return json.loads(line)
+        return orjson.loads(line)
     except ValueError as exc:
         raise PreparedDataError(f"{path} line {number} is not JSON: {exc}") from None
 
