@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
+
+# a table rather than calendar.monthrange, which also works out the weekday: every due date passes here
+DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def last_day_of_month(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return DAYS_IN_MONTH[month - 1]
 
 
 def add_months(d: date, months: int) -> date:

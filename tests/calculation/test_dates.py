@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 import pytest
 
-from calculation.dates import add_months, age_months
+from calculation.dates import add_months, age_months, last_day_of_month
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,9 @@ def test_add_months_clamps_to_the_end_of_the_month(start: date, months: int, exp
 )
 def test_age_months_is_the_largest_whole_month_count(start: date, end: date, months: int) -> None:
     assert age_months(start, end) == months
+
+
+def test_the_last_day_of_every_month_agrees_with_the_calendar_module() -> None:
+    assert [last_day_of_month(y, m) for y in range(1, 10000) for m in range(1, 13)] == [
+        calendar.monthrange(y, m)[1] for y in range(1, 10000) for m in range(1, 13)
+    ]
