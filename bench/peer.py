@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
@@ -81,8 +82,16 @@ def find_wrk() -> str | None:
     return found
 
 
+@dataclass(frozen=True)
+class Server:
+    """A server the bench started: where it answers, and its process (whose memory the soak run watches)."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def process(command: list[str], env: dict[str, str], url: str, headers: dict[str, str]) -> Iterator[str]:
+def process(command: list[str], env: dict[str, str], url: str, headers: dict[str, str]) -> Iterator[Server]:
     """A server started for the bench, up once it answers a query; stopped (killed if need be) whatever happens."""
     started = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
@@ -96,7 +105,7 @@ def process(command: list[str], env: dict[str, str], url: str, headers: dict[str
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"{shlex.join(command)} did not answer within a minute")
-        yield url
+        yield Server(url, started.pid)
     finally:
         started.send_signal(signal.SIGTERM)
         try:
@@ -154,8 +163,8 @@ JSON = {"Content-Type": "application/json"}
 HEADERS = {"us": {**ADMIN.header, **JSON}, "peer": JSON}
 
 
-def start_servers(stack: ExitStack, tmp: Path, data: Path) -> dict[str, str]:
-    """The GraphQL URL of each server: ours in production mode with one admin API key and a rate limit that never
+def start_servers(stack: ExitStack, tmp: Path, data: Path) -> dict[str, Server]:
+    """Each server: ours in production mode with one admin API key and a rate limit that never
     refuses the bench, the peer under NODE_ENV=production."""
     ours, peers = free_port(), free_port()
     env = {
@@ -169,6 +178,28 @@ def start_servers(stack: ExitStack, tmp: Path, data: Path) -> dict[str, str]:
         "us": stack.enter_context(process(us, env, f"http://127.0.0.1:{ours}/graphql", HEADERS["us"])),
         "peer": stack.enter_context(process(peer, {"NODE_ENV": "production"}, f"http://127.0.0.1:{peers}/", JSON)),
     }
+
+
+def data_set(tmp: Path, vehicles: int) -> tuple[Path, list[str]]:
+    """The generated delivery (seed 42) prepared for both servers, and its VINs."""
+    raw, data = tmp / "raw", tmp / "prepared"
+    write_delivery(42, vehicles, raw)
+    import_delivery(raw, data, default_catalog())
+    return data, EmbeddedStore.load(data).vins()
+
+
+def request_body(shape: str, vins: list[str]) -> bytes:
+    query, count = SHAPES[shape]
+    variables = {"vin": vins[0]} if count == 1 else {"vins": vins[:count]}
+    return json.dumps({"query": query, "variables": variables}).encode()
+
+
+def wrk_script(tmp: Path, server: str, shape: str, body: bytes) -> Path:
+    script = tmp / f"{server}-{shape.replace(' ', '-')}.lua"
+    (path := script.with_suffix(".json")).write_bytes(body)
+    extra = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS[server].items())
+    script.write_text(LUA.format(body=path, headers=extra))
+    return script
 
 
 def check_answers(urls: dict[str, str], shape: str, body: bytes) -> None:
@@ -198,24 +229,16 @@ def main() -> None:
     results: dict[tuple[str, str], list[Result]] = {}
     with tempfile.TemporaryDirectory() as name, ExitStack() as stack:
         tmp = Path(name)
-        raw, data = tmp / "raw", tmp / "prepared"
-        write_delivery(42, args.vehicles, raw)
-        import_delivery(raw, data, default_catalog())
-        vins = EmbeddedStore.load(data).vins()
-        urls = start_servers(stack, tmp, data)
-        bodies: dict[str, bytes] = {}
-        for shape, (query, count) in SHAPES.items():
-            variables = {"vin": vins[0]} if count == 1 else {"vins": vins[:count]}
-            bodies[shape] = json.dumps({"query": query, "variables": variables}).encode()
-            check_answers(urls, shape, bodies[shape])
+        data, vins = data_set(tmp, args.vehicles)
+        urls = {name: server.url for name, server in start_servers(stack, tmp, data).items()}
+        bodies = {shape: request_body(shape, vins) for shape in SHAPES}
+        for shape, body in bodies.items():
+            check_answers(urls, shape, body)
 
         def load(server: str, shape: str, duration: float) -> Result:
             if wrk is None:
                 return asyncio.run(run_httpx(urls[server], bodies[shape], HEADERS[server], args.connections, duration))
-            script = tmp / f"{server}-{shape.replace(' ', '-')}.lua"
-            (body := script.with_suffix(".json")).write_bytes(bodies[shape])
-            extra = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS[server].items())
-            script.write_text(LUA.format(body=body, headers=extra))
+            script = wrk_script(tmp, server, shape, bodies[shape])
             return run_wrk(wrk, urls[server], script, args.connections, duration)
 
         for shape in SHAPES:
