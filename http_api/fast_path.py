@@ -2,8 +2,9 @@
 over all vehicles (one batch per source) and writes the answer without the executor's per-field machinery.
 
 A plan covers the fields it knows how to read: the vehicles by VIN, their plain attributes, brand, model, market,
-engine with its oil norms, and the history with its items. Anything else (other root fields, arguments below the
-root, directives, fragments, a field guarded by a role) compiles to no plan, and the request goes to graphql-core.
+engine with its oil norms, and the history with its items, through fragments and `@skip`/`@include` with literal
+conditions. Anything else (other root fields, arguments below the root, a condition from a variable, other
+directives, a field guarded by a role) compiles to no plan, and the request goes to graphql-core.
 At run time anything unusual (a malformed VIN, a failed source, a null where the schema promises a value) falls
 back the same way, so that errors, partial answers, scopes and costs are graphql-core's own: the plan only ever
 answers what graphql-core would have answered without an error, byte for byte (a differential test holds it to
@@ -18,16 +19,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    BooleanValueNode,
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    InlineFragmentNode,
     ListValueNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionNode,
     SelectionSetNode,
     StringValueNode,
     VariableNode,
@@ -161,8 +167,6 @@ def compile_plan(schema: GraphQLSchema, document: DocumentNode, operation_name: 
 
 def _compile(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if len(operations) != len(document.definitions):
-        raise Unsupported  # fragments
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
     if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY or chosen[0].directives:
         raise Unsupported
@@ -171,95 +175,171 @@ def _compile(schema: GraphQLSchema, document: DocumentNode, operation_name: str 
         raise Unsupported
     query = schema.query_type
     assert query is not None
-    needs = Needs()
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    compiling = Compiling(fragments)
     roots = []
-    for node in fields_of(operation.selection_set):
+    for key, nodes in collect(query, [operation.selection_set], fragments).items():
+        node = nodes[0]
         name = node.name.value
         arguments = node.arguments or ()
-        if name not in ("vehicle", "vehicles") or len(arguments) != 1:
+        if name not in ("vehicle", "vehicles") or len(arguments) != 1 or len(nodes) > 1:
             raise Unsupported
         argument = arguments[0].value
         if not isinstance(argument, StringValueNode | ListValueNode | VariableNode):
             raise Unsupported
         vehicle_type = schema.get_type("Vehicle")
         assert isinstance(vehicle_type, GraphQLObjectType)
-        roots.append(RootField(response_key(node), name == "vehicles", argument,
-                               object_builder(vehicle_type, node.selection_set, needs)))  # fmt: skip
-    return Plan(operation, roots, needs)
+        build = compiling.object_builder(vehicle_type, [node.selection_set])
+        roots.append(RootField(key, name == "vehicles", argument, build))
+    return Plan(operation, roots, compiling.needs)
 
 
 def response_key(node: FieldNode) -> str:
     return (node.alias or node.name).value
 
 
-def fields_of(selection_set: SelectionSetNode | None) -> list[FieldNode]:
-    """The fields of a selection set, each response key once; fragments, directives and merges are not covered."""
-    if selection_set is None:
-        raise Unsupported
-    nodes = []
-    for selection in selection_set.selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
+def collect(
+    kind: GraphQLObjectType,
+    selection_sets: Sequence[SelectionSetNode | None],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> dict[str, list[FieldNode]]:
+    """The fields of selection sets on one object type by response key, in the order graphql-core executes them:
+    fragments spread in, fields of one key merged (validation made them the same field), `@skip`/`@include` with a
+    literal condition applied. A condition from a variable, or any other directive, is not covered."""
+    found: dict[str, list[FieldNode]] = {}
+    spread: set[str] = set()
+
+    def visit(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
             raise Unsupported
-        nodes.append(selection)
-    if len({response_key(n) for n in nodes}) != len(nodes):
-        raise Unsupported
-    return nodes
+        for selection in selection_set.selections:
+            if not included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                found.setdefault(response_key(selection), []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                if selection.type_condition is not None and selection.type_condition.name.value != kind.name:
+                    raise Unsupported  # only abstract types make such a fragment apply, and none is covered
+                visit(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                spread.add(selection.name.value)  # a fragment spread twice in one selection is collected once
+                fragment = fragments[selection.name.value]
+                if fragment.type_condition.name.value != kind.name or fragment.directives:
+                    raise Unsupported
+                visit(fragment.selection_set)
+
+    for selection_set in selection_sets:
+        visit(selection_set)
+    return found
 
 
-def object_builder(kind: GraphQLObjectType, selection_set: SelectionSetNode | None, needs: Needs) -> Build:
-    parts: list[tuple[str, Build]] = []
-    for node in fields_of(selection_set):
-        name = node.name.value
-        if name == "__typename":
-            parts.append((response_key(node), typename(kind.name)))
-            continue
-        definition = kind.fields.get(name)
-        if definition is None or node.arguments:
+def included(selection: SelectionNode) -> bool:
+    """`@skip(if: …)` and `@include(if: …)` with a literal condition; anything else is not covered."""
+    keep = True
+    for directive in selection.directives or ():
+        arguments = directive.arguments or ()
+        condition = arguments[0].value if len(arguments) == 1 else None
+        if directive.name.value not in ("skip", "include") or not isinstance(condition, BooleanValueNode):
             raise Unsupported
-        parts.append((response_key(node), field_builder(kind, name, definition.type, node, needs)))
+        keep = keep and condition.value == (directive.name.value == "include")
+    return keep
 
-    def build(ctx: RequestContext, obj: Any) -> dict[str, Any]:
-        return {key: part(ctx, obj) for key, part in parts}
 
-    return build
+@dataclass
+class Compiling:
+    """One document's compilation: its fragments, and what its vehicles will need loaded."""
+
+    fragments: Mapping[str, FragmentDefinitionNode]
+    needs: Needs = field(default_factory=Needs)
+
+    def object_builder(self, kind: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode | None]) -> Build:
+        parts: list[tuple[str, Build]] = []
+        for key, nodes in collect(kind, selection_sets, self.fragments).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                parts.append((key, typename(kind.name)))
+                continue
+            definition = kind.fields.get(name)
+            if definition is None or any(node.arguments for node in nodes):
+                raise Unsupported
+            parts.append((key, self.field_builder(kind, name, definition.type, nodes)))
+
+        def build(ctx: RequestContext, obj: Any) -> dict[str, Any]:
+            return {key: part(ctx, obj) for key, part in parts}
+
+        return build
+
+    def field_builder(
+        self, kind: GraphQLObjectType, name: str, graphql_type: GraphQLOutputType, nodes: Sequence[FieldNode]
+    ) -> Build:
+        strawberry_field = kind.fields[name].extensions.get("strawberry-definition")
+        if strawberry_field is None or strawberry_field.extensions:
+            raise Unsupported  # a role check, or a field strawberry does not define
+        qualified = f"{kind.name}.{name}"
+        selection_sets = [node.selection_set for node in nodes]
+        read: Build
+        if strawberry_field.base_resolver is None:
+            attribute = strawberry_field.python_name
+            leaf = plain_leaf(attribute, graphql_type, selection_sets)
+            if leaf is not None:
+                return leaf
+
+            def read(ctx: RequestContext, obj: Any) -> Any:
+                return getattr(obj, attribute)
+        elif qualified in RELATIONS:
+            read = RELATIONS[qualified]
+            if qualified in NEEDED_BY:
+                setattr(self.needs, NEEDED_BY[qualified], True)
+                if qualified == "Engine.oilNorms":
+                    self.needs.engines = True
+        else:
+            raise Unsupported
+        complete = self.completer(graphql_type, selection_sets)
+        return lambda ctx, obj: complete(ctx, read(ctx, obj))
+
+    def completer(self, graphql_type: GraphQLOutputType, selection_sets: Sequence[SelectionSetNode | None]) -> Build:
+        """Writes a value of `graphql_type` as graphql-core's executor completes it (no errors: those fall back);
+        a non-null type is checked in the same step as its value is written."""
+        required = isinstance(graphql_type, GraphQLNonNull)
+        kind = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+        write: Callable[[RequestContext, Any], Any]
+        if isinstance(kind, GraphQLList):
+            item = self.completer(kind.of_type, selection_sets)
+
+            def write(ctx: RequestContext, value: Any) -> Any:
+                return [item(ctx, v) for v in value]
+        elif is_leaf_type(kind):
+            if any(s is not None for s in selection_sets):
+                raise Unsupported
+            serialize = kind.serialize
+
+            def write(ctx: RequestContext, value: Any) -> Any:
+                return serialize(value)
+        elif isinstance(kind, GraphQLObjectType):
+            write = self.object_builder(kind, selection_sets)
+        else:
+            raise Unsupported  # interfaces and unions
+
+        def complete(ctx: RequestContext, value: Any) -> Any:
+            if value is None:
+                if required:
+                    raise Fallback
+                return None
+            return write(ctx, value)
+
+        return complete
 
 
 def typename(name: str) -> Build:
     return lambda ctx, obj: name
 
 
-def field_builder(kind: GraphQLObjectType, name: str, graphql_type: GraphQLOutputType, node: FieldNode,
-                  needs: Needs) -> Build:  # fmt: skip
-    strawberry_field = kind.fields[name].extensions.get("strawberry-definition")
-    if strawberry_field is None or strawberry_field.extensions:
-        raise Unsupported  # a role check, or a field strawberry does not define
-    qualified = f"{kind.name}.{name}"
-    read: Build
-    if strawberry_field.base_resolver is None:
-        attribute = strawberry_field.python_name
-        leaf = plain_leaf(attribute, graphql_type, node)
-        if leaf is not None:
-            return leaf
-
-        def read(ctx: RequestContext, obj: Any) -> Any:
-            return getattr(obj, attribute)
-    elif qualified in RELATIONS:
-        read = RELATIONS[qualified]
-        if qualified in NEEDED_BY:
-            setattr(needs, NEEDED_BY[qualified], True)
-            if qualified == "Engine.oilNorms":
-                needs.engines = True
-    else:
-        raise Unsupported
-    complete = completer(graphql_type, node, needs)
-    return lambda ctx, obj: complete(ctx, read(ctx, obj))
-
-
-def plain_leaf(attribute: str, graphql_type: GraphQLOutputType, node: FieldNode) -> Build | None:
+def plain_leaf(attribute: str, graphql_type: GraphQLOutputType, selection_sets: Sequence[SelectionSetNode | None]
+               ) -> Build | None:  # fmt: skip
     """A scalar attribute in one step (most fields are): read, check, serialize."""
     required = isinstance(graphql_type, GraphQLNonNull)
     kind = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    if not is_leaf_type(kind) or node.selection_set is not None:
+    if not is_leaf_type(kind) or any(s is not None for s in selection_sets):
         return None
     serialize = kind.serialize
 
@@ -272,36 +352,3 @@ def plain_leaf(attribute: str, graphql_type: GraphQLOutputType, node: FieldNode)
         return serialize(value)
 
     return leaf
-
-
-def completer(graphql_type: GraphQLOutputType, node: FieldNode, needs: Needs) -> Build:
-    """Writes a value of `graphql_type` as graphql-core's executor completes it (no errors: those fall back); a
-    non-null type is checked in the same step as its value is written."""
-    required = isinstance(graphql_type, GraphQLNonNull)
-    kind = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    write: Callable[[RequestContext, Any], Any]
-    if isinstance(kind, GraphQLList):
-        item = completer(kind.of_type, node, needs)
-
-        def write(ctx: RequestContext, value: Any) -> Any:
-            return [item(ctx, v) for v in value]
-    elif is_leaf_type(kind):
-        if node.selection_set is not None:
-            raise Unsupported
-        serialize = kind.serialize
-
-        def write(ctx: RequestContext, value: Any) -> Any:
-            return serialize(value)
-    elif isinstance(kind, GraphQLObjectType):
-        write = object_builder(kind, node.selection_set, needs)
-    else:
-        raise Unsupported  # interfaces and unions
-
-    def complete(ctx: RequestContext, value: Any) -> Any:
-        if value is None:
-            if required:
-                raise Fallback
-            return None
-        return write(ctx, value)
-
-    return complete

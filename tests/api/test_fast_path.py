@@ -42,8 +42,13 @@ DOCUMENTS: list[tuple[str, dict[str, Any] | None]] = [
     (MANY, {"vins": "not a list"}),
     (f'{{ a: vehicle(vin: "{KNOWN_VINS[2]}") {{ v: vin m: market {{ c: code }} }} b: vehicles(vins: ["{UNKNOWN}"]) '
      "{ vin } }", None),
-    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin @include(if: true) }} }}', None),
+    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin @include(if: true) drive @skip(if: true) }} }}', None),
     (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ ...V }} }} fragment V on Vehicle {{ vin }}', None),
+    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ drive ...V ... on Vehicle {{ engine {{ oilNorms {{ code }} }} }} '
+     "...V } } fragment V on Vehicle { vin engine { code } market { ...M } } fragment M on Market { code name }", None),
+    (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ engine {{ code }} vin engine {{ fuel code }} serviceEvents {{ date }} '
+     "serviceEvents { items { code } } } }", None),
+    (f'query($no: Boolean!) {{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin @include(if: $no) drive }} }}', {"no": False}),
     (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin market {{ labourRatePerHour }} }} }}', None),
     (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin vin }} }}', None),
     ("{ markets { code } }", None),
@@ -82,7 +87,8 @@ def test_the_shapes_the_plan_covers_are_planned_and_the_rest_is_not() -> None:
     documents = build_schema().documents
     planned = [q for q, _ in DOCUMENTS if documents.plan(q, None) is not None]
     assert ONE_VEHICLE in planned and MANY in planned and SHOP not in planned
-    assert not [q for q in planned if "@include" in q or "fragment" in q or "labourRatePerHour" in q or "vin vin" in q]
+    assert [q for q in planned if "fragment" in q or "@skip(if: true)" in q or "vin vin" in q or "engine { fuel" in q]
+    assert not [q for q in planned if "labourRatePerHour" in q or "$no" in q or "markets" in q]
 
 
 LEAVES = {
@@ -98,25 +104,44 @@ LEAVES = {
 
 @st.composite
 def covered_documents(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
-    """Documents of the covered fields in any subset and order, with aliases, over known, unknown and bad VINs."""
+    """Documents of the covered fields in any subset and order, with aliases, fragments, literal conditions and
+    merged selections, over known, unknown and bad VINs."""
 
     def pick(names: list[str]) -> str:
         chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
-        return " ".join(f"a{n}: {name}" if draw(st.booleans()) else name for n, name in enumerate(chosen))
+        # one alias per field, so that merged selections stay valid
+        return " ".join(f"{name}_: {name}" if draw(st.booleans()) else name for name in chosen)
 
-    parts = [pick(LEAVES[""])]
-    for relation in ("brand", "model", "market", "engine", "serviceEvents"):
-        if draw(st.booleans()):
-            inner = pick(LEAVES[relation])
+    fragments: list[str] = []
+
+    def wrapped(selection: str, on: str) -> str:
+        """The selection as it is, in an inline or a named fragment, or under a literal @include/@skip."""
+        how = draw(st.sampled_from(["plain", "inline", "named", "include", "skip"]))
+        if how == "inline":
+            return f"... on {on} {{ {selection} }}"
+        if how == "named":
+            fragments.append(f"fragment F{len(fragments)} on {on} {{ {selection} }}")
+            return f"...F{len(fragments) - 1}"
+        if how in ("include", "skip"):
+            return f"... @{how}(if: {draw(st.sampled_from(['true', 'false']))}) {{ {selection} }}"
+        return selection
+
+    parts = [wrapped(pick(LEAVES[""]), "Vehicle")]
+    for relation, on in (("brand", "Brand"), ("model", "VehicleModel"), ("market", "Market"), ("engine", "Engine"),
+                         ("serviceEvents", "ServiceEvent")):  # fmt: skip
+        for _ in range(draw(st.integers(0, 2))):  # twice: the two selections are merged
+            inner = wrapped(pick(LEAVES[relation]), on)
             if relation == "engine" and draw(st.booleans()):
                 inner += " oilNorms { code issuer }"
             if relation == "serviceEvents" and draw(st.booleans()):
                 inner += " items { code name campaignCode }"
-            parts.append(f"{relation} {{ {inner} }}")
+            parts.append(wrapped(f"{relation} {{ {inner} }}", "Vehicle"))
     vins = draw(st.lists(st.sampled_from([*KNOWN_VINS, UNKNOWN, MALFORMED, KNOWN_VINS[0].lower()]), max_size=6))
-    return f"query($vins: [String!]!) {{ vehicles(vins: $vins) {{ {' '.join(parts)} }} }}", {"vins": vins}
+    query = f"query($vins: [String!]!) {{ vehicles(vins: $vins) {{ {' '.join(parts)} }} }}"
+    return " ".join([query, *fragments]), {"vins": vins}
 
 
+PLANNED = build_schema().documents
 GENERATED = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
 
@@ -126,6 +151,7 @@ GENERATED = settings(max_examples=150, deadline=None, derandomize=True, database
 def test_generated_documents_of_the_covered_fields_answer_alike(
     both: tuple[TestClient, TestClient], document: tuple[str, dict[str, Any]]
 ) -> None:
+    assert PLANNED.plan(document[0], None) is not None, document[0]
     same_answer(both, *document)
 
 
