@@ -2,9 +2,10 @@
 over all vehicles (one batch per source) and writes the answer without the executor's per-field machinery.
 
 A plan covers the fields it knows how to read: the vehicles by VIN, their plain attributes, brand, model, market,
-engine with its oil norms, and the history with its items, through fragments and `@skip`/`@include` with literal
-conditions. Anything else (other root fields, arguments below the root, a condition from a variable, other
-directives, a field guarded by a role) compiles to no plan, and the request goes to graphql-core.
+engine with its oil norms, the history with its items, contracts and open campaigns, through fragments and
+`@skip`/`@include` with literal conditions. Anything else (other root fields, arguments below the root, a
+condition from a variable, other directives, a field guarded by a role) compiles to no plan, and the request
+goes to graphql-core.
 At run time anything unusual (a malformed VIN, a failed source, a null where the schema promises a value) falls
 back the same way, so that errors, partial answers, scopes and costs are graphql-core's own: the plan only ever
 answers what graphql-core would have answered without an error, byte for byte (a differential test holds it to
@@ -41,10 +42,12 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+from calculation.quote import open_campaigns as open_campaigns_of
 from calculation.records import Vehicle
 from calculation.vin import checked_vin
 from resolvers import vehicle as vehicle_resolvers
 from resolvers.context import RequestContext
+from resolvers.loaders import SourceLoader
 from resolvers.prefetch import ask_now, load_engines
 
 Build = Callable[[RequestContext, Any], Any]
@@ -64,8 +67,20 @@ class Needs:
     """What the plan's vehicles need loaded before the answer is written."""
 
     history: bool = False
+    contracts: bool = False
+    campaigns: bool = False
     engines: bool = False
     oil_norms: bool = False
+
+    def vin_keyed(self, ctx: RequestContext) -> list[SourceLoader[str, Any]]:
+        """The loaders keyed by VIN the plan reads: asked in the vehicle master's round, as the standard path does."""
+        loaders = ctx.loaders
+        wanted: list[tuple[bool, SourceLoader[str, Any]]] = [
+            (self.history, loaders.service_events_by_vin),
+            (self.contracts, loaders.contracts_by_vin),
+            (self.campaigns, loaders.campaign_assignments_by_vin),
+        ]
+        return [loader for needed, loader in wanted if needed]
 
 
 RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
@@ -74,13 +89,25 @@ RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
     "Vehicle.market": lambda ctx, v: ctx.catalog.markets[v.market],
     "Vehicle.engine": lambda ctx, v: loaded(ctx.loaders.engine_by_code.get(v.engine_code)),
     "Vehicle.serviceEvents": lambda ctx, v: loaded(ctx.loaders.service_events_by_vin.get(v.vin)),
+    "Vehicle.contracts": lambda ctx, v: loaded(ctx.loaders.contracts_by_vin.get(v.vin)),
+    "Vehicle.openCampaigns": lambda ctx, v: open_campaigns_of(
+        ctx.catalog,
+        loaded(ctx.loaders.campaign_assignments_by_vin.get(v.vin)),
+        loaded(ctx.loaders.service_events_by_vin.get(v.vin)),
+    ),
     "Engine.oilNorms": lambda ctx, e: [
         norm for code in e.oil_norm_codes if (norm := loaded(ctx.loaders.oil_norm_by_code.get(code))) is not None
     ],
     "ServiceEventItem.name": lambda ctx, item: vehicle_resolvers.item_name(ctx.catalog, item),
 }
 """The resolver fields a plan reads, each as the resolver reads it once its data is loaded."""
-NEEDED_BY = {"Vehicle.engine": "engines", "Engine.oilNorms": "oil_norms", "Vehicle.serviceEvents": "history"}
+NEEDED_BY = {
+    "Vehicle.engine": ("engines",),
+    "Engine.oilNorms": ("engines", "oil_norms"),
+    "Vehicle.serviceEvents": ("history",),
+    "Vehicle.contracts": ("contracts",),
+    "Vehicle.openCampaigns": ("campaigns", "history"),
+}
 
 
 def loaded(value: Any) -> Any:
@@ -111,8 +138,7 @@ class Plan:
             raise Fallback
         asked = [vins_of(root, coerced.coerced, ctx) for root in self.roots]
         every = list(dict.fromkeys(vin for vins in asked for vin in vins))
-        if self.needs.history:  # in the vehicle master's round, as the standard path does
-            ask_now([ctx.loaders.service_events_by_vin], every)
+        ask_now(self.needs.vin_keyed(ctx), every)
         found = await asyncio.gather(*(ctx.loaders.vehicle_by_vin.load(vin) for vin in every), return_exceptions=True)
         if any(isinstance(v, BaseException) for v in found):
             raise Fallback
@@ -126,9 +152,8 @@ class Plan:
         return data
 
     async def _load(self, ctx: RequestContext, vehicles: Sequence[Vehicle]) -> None:
-        jobs: list[Awaitable[Any]] = []
-        if self.needs.history:
-            jobs.append(ctx.loaders.service_events_by_vin.load_many([v.vin for v in vehicles]))
+        vins = [v.vin for v in vehicles]
+        jobs: list[Awaitable[Any]] = [loader.load_many(vins) for loader in self.needs.vin_keyed(ctx)]
         if self.needs.engines:
             jobs.append(load_engines(ctx, vehicles, self.needs.oil_norms))
         results = await asyncio.gather(*jobs, return_exceptions=True)
@@ -288,10 +313,8 @@ class Compiling:
                 return getattr(obj, attribute)
         elif qualified in RELATIONS:
             read = RELATIONS[qualified]
-            if qualified in NEEDED_BY:
-                setattr(self.needs, NEEDED_BY[qualified], True)
-                if qualified == "Engine.oilNorms":
-                    self.needs.engines = True
+            for need in NEEDED_BY.get(qualified, ()):
+                setattr(self.needs, need, True)
         else:
             raise Unsupported
         complete = self.completer(graphql_type, selection_sets)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,10 @@ from server import create_app
 from tests.api.fuzzing import KNOWN_VINS, _generated
 
 UNKNOWN, MALFORMED = "WXVZZZB8ZME456993", "WXVZZZB8ZNW01234O"
+WITH_CONTRACTS, WITH_CAMPAIGN = "TXNZZZ3VZJM172302", KNOWN_VINS[3]
+PRODUCTS = """query($vins: [String!]!) { vehicles(vins: $vins) { vin
+  contracts { id productTypeCode startDate endDate maxOdometer status }
+  openCampaigns { code title labourHours } } }"""
 ONE_VEHICLE = """query One($vin: String!) { vehicle(vin: $vin) { vin brand { name } model { name }
   market { code currency } engine { code oilNorms { code issuer } }
   serviceEvents { date odometer items { code name } } } }"""
@@ -39,6 +44,7 @@ DOCUMENTS: list[tuple[str, dict[str, Any] | None]] = [
     (MANY, {"vins": [*KNOWN_VINS, UNKNOWN, KNOWN_VINS[0]]}),
     (MANY, {"vins": [KNOWN_VINS[1], MALFORMED]}),
     (MANY, {"vins": []}),
+    (PRODUCTS, {"vins": [WITH_CONTRACTS, WITH_CAMPAIGN, UNKNOWN]}),
     (MANY, {"vins": "not a list"}),
     (f'{{ a: vehicle(vin: "{KNOWN_VINS[2]}") {{ v: vin m: market {{ c: code }} }} b: vehicles(vins: ["{UNKNOWN}"]) '
      "{ vin } }", None),
@@ -86,7 +92,7 @@ def test_the_fast_path_answers_as_graphql_core_does(
 def test_the_shapes_the_plan_covers_are_planned_and_the_rest_is_not() -> None:
     documents = build_schema().documents
     planned = [q for q, _ in DOCUMENTS if documents.plan(q, None) is not None]
-    assert ONE_VEHICLE in planned and MANY in planned and SHOP not in planned
+    assert ONE_VEHICLE in planned and MANY in planned and PRODUCTS in planned and SHOP not in planned
     assert [q for q in planned if "fragment" in q or "@skip(if: true)" in q or "vin vin" in q or "engine { fuel" in q]
     assert not [q for q in planned if "labourRatePerHour" in q or "$no" in q or "markets" in q]
 
@@ -99,6 +105,8 @@ LEAVES = {
     "engine": ["code", "fuel", "displacementCc", "cylinders", "powerKw", "generation", "oilCapacityLitres"],
     "serviceEvents": ["id", "date", "odometer", "workshopCode", "authorisedWorkshop", "sourceSystems", "plausibility",
                       "note"],
+    "contracts": ["id", "productTypeCode", "startDate", "endDate", "maxOdometer", "status"],
+    "openCampaigns": ["code", "title", "labourHours"],
 }  # fmt: skip
 
 
@@ -128,7 +136,8 @@ def covered_documents(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 
     parts = [wrapped(pick(LEAVES[""]), "Vehicle")]
     for relation, on in (("brand", "Brand"), ("model", "VehicleModel"), ("market", "Market"), ("engine", "Engine"),
-                         ("serviceEvents", "ServiceEvent")):  # fmt: skip
+                         ("serviceEvents", "ServiceEvent"), ("contracts", "ServiceContract"),
+                         ("openCampaigns", "Campaign")):  # fmt: skip
         for _ in range(draw(st.integers(0, 2))):  # twice: the two selections are merged
             inner = wrapped(pick(LEAVES[relation]), on)
             if relation == "engine" and draw(st.booleans()):
@@ -136,7 +145,8 @@ def covered_documents(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             if relation == "serviceEvents" and draw(st.booleans()):
                 inner += " items { code name campaignCode }"
             parts.append(wrapped(f"{relation} {{ {inner} }}", "Vehicle"))
-    vins = draw(st.lists(st.sampled_from([*KNOWN_VINS, UNKNOWN, MALFORMED, KNOWN_VINS[0].lower()]), max_size=6))
+    every = [*KNOWN_VINS, WITH_CONTRACTS, UNKNOWN, MALFORMED, KNOWN_VINS[0].lower()]
+    vins = draw(st.lists(st.sampled_from(every), max_size=6))
     query = f"query($vins: [String!]!) {{ vehicles(vins: $vins) {{ {' '.join(parts)} }} }}"
     return " ".join([query, *fragments]), {"vins": vins}
 
@@ -167,3 +177,11 @@ def test_unknown_and_lower_case_vins_on_the_fast_path_are_null_and_found_as_on_g
     query = "query($vins: [String!]!) { vehicles(vins: $vins) { vin brand { code } } }"
     answer = same_answer(both, query, {"vins": [UNKNOWN, KNOWN_VINS[3].lower()]})
     assert answer.startswith(b'{"data":{"vehicles":[null,{"vin":"' + KNOWN_VINS[3].encode())
+
+
+def test_contracts_and_open_campaigns_on_the_fast_path_are_those_graphql_core_finds(
+    both: tuple[TestClient, TestClient],
+) -> None:
+    answer = orjson.loads(same_answer(both, PRODUCTS, {"vins": [WITH_CONTRACTS, WITH_CAMPAIGN]}))
+    with_contracts, with_campaign = answer["data"]["vehicles"]
+    assert with_contracts["contracts"] and with_campaign["openCampaigns"], answer
