@@ -53,6 +53,13 @@ class VehicleContext:
         return result
 
     @property
+    def configuration(self) -> tuple[Any, ...]:
+        """What the catalogue's applicability rules read of a vehicle: results that depend on nothing else are
+        kept per configuration and shared by every vehicle built the same way."""
+        v = self.vehicle
+        return (v.model_code, v.engine_code, v.market, v.transmission, v.drive, v.model_year, v.equipment_codes)
+
+    @property
     def effective_regime(self) -> str | None:
         """FLEX, FIXED, or None for a battery-electric vehicle."""
         regime: str | None = self.vehicle_fact("effectiveRegime")

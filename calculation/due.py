@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -62,18 +62,33 @@ def request_facts(request: DueRequest) -> dict[str, Any]:
     }
 
 
-def applicable_items(ctx: VehicleContext, request: DueRequest) -> list[ServiceItemType]:
+@dataclass(frozen=True)
+class ItemPlan:
+    """An applicable item as every vehicle of one configuration evaluates it: its limits after overrides and the
+    codes whose performance resets it (its own and those that satisfy it)."""
+
+    item: ServiceItemType
+    first: Limits
+    repeat: Limits
+    codes: tuple[str, ...]
+
+
+def applicable_items(ctx: VehicleContext, request: DueRequest) -> list[ItemPlan]:
     """Items whose applicability rule holds, in catalogue order (COND, CAMP and ONCE never do).
 
-    Applicability depends only on the vehicle's configuration and the optional items asked for, so it is kept
-    per configuration in the catalogue's memo and shared by every vehicle built the same way.
+    Applicability depends only on the vehicle's configuration and the optional items asked for, and the limits
+    only on its engine, model and market, so both are kept per configuration in the catalogue's memo and
+    shared by every vehicle built the same way.
     """
-    v = ctx.vehicle
-    key = ("applicable", v.model_code, v.engine_code, v.market, v.transmission, v.drive, v.model_year,
-           v.equipment_codes, request.include_recommended, request.include_statutory)  # fmt: skip
+    key = ("applicable", ctx.configuration, request.include_recommended, request.include_statutory)
     facts = request_facts(request)
     items = ctx.catalog.service_items.values()
-    return ctx.catalog.remembered(key, lambda: [item for item in items if ctx.holds(item.applicability_rule, facts)])
+
+    def plans() -> list[ItemPlan]:
+        applicable = [item for item in items if ctx.holds(item.applicability_rule, facts)]
+        return [ItemPlan(i, *intervals(ctx, i), tuple(dict.fromkeys((i.code, *i.satisfied_by)))) for i in applicable]
+
+    return ctx.catalog.remembered(key, plans)
 
 
 def _limits(interval: Interval | None, unit: str) -> Limits | None:
@@ -81,13 +96,7 @@ def _limits(interval: Interval | None, unit: str) -> Limits | None:
 
 
 def intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limits]:
-    """(first, repeat) limits after overrides, in the vehicle's market unit (§8.3 step 2, D18): the same for every
-    vehicle of one engine, model and market."""
-    key = ("intervals", item.code, ctx.engine.code, ctx.model.code, ctx.market.code)
-    return ctx.catalog.remembered(key, lambda: _intervals(ctx, item))
-
-
-def _intervals(ctx: VehicleContext, item: ServiceItemType) -> tuple[Limits, Limits]:
+    """(first, repeat) limits after overrides, in the vehicle's market unit (§8.3 step 2, D18)."""
     unit = ctx.distance_unit
     repeat = _limits(item.repeat_interval, unit) or Limits(None, None)
     first = _limits(item.first_interval, unit)
@@ -129,16 +138,22 @@ def performances(events: Sequence[ServiceEvent], quote_date: date) -> list[Perfo
     return [Performance(e.date, e.anchor_odometer, e.performed_codes()) for e in events if e.date <= quote_date]
 
 
-def last_performance(item: ServiceItemType, history: Sequence[Performance]) -> Performance | None:
-    """Latest performance by (date, odometer) of the item or of an item that satisfies it (§8.3 step 3)."""
-    codes = {item.code, *item.satisfied_by}
-    last: Performance | None = None
+def latest_by_code(history: Sequence[Performance]) -> dict[str, Performance]:
+    """Per performed code, its latest performance by (date, odometer): one pass over the history serves every
+    item's lookup (§8.3 step 3)."""
+    latest: dict[str, Performance] = {}
     for p in history:
-        if codes.isdisjoint(p.codes):
-            continue
-        if last is None or (p.date, p.odometer) >= (last.date, last.odometer):
-            last = p
-    return last
+        for code in p.codes:
+            known = latest.get(code)
+            if known is None or (p.date, p.odometer) >= (known.date, known.odometer):
+                latest[code] = p
+    return latest
+
+
+def last_performance(plan: ItemPlan, latest: Mapping[str, Performance]) -> Performance | None:
+    """Latest performance by (date, odometer) of the item or of an item that satisfies it."""
+    found = [latest[code] for code in plan.codes if code in latest]
+    return max(found, key=lambda p: (p.date, p.odometer), default=None)
 
 
 def status_of(
@@ -164,14 +179,14 @@ def status_of(
 
 
 def evaluate_item(
-    ctx: VehicleContext, item: ServiceItemType, history: Sequence[Performance], request: DueRequest
+    ctx: VehicleContext, plan: ItemPlan, latest: Mapping[str, Performance], request: DueRequest
 ) -> DueItem:
-    first, repeat = intervals(ctx, item)
-    last = last_performance(item, history)
+    item = plan.item
+    last = last_performance(plan, latest)
     if last is None:
-        basis, limits, anchor_date, anchor_odo = "first", first, ctx.vehicle.handover_date, 0
+        basis, limits, anchor_date, anchor_odo = "first", plan.first, ctx.vehicle.handover_date, 0
     else:
-        basis, limits, anchor_date, anchor_odo = "repeat", repeat, last.date, last.odometer
+        basis, limits, anchor_date, anchor_odo = "repeat", plan.repeat, last.date, last.odometer
     due_odometer = anchor_odo + limits.distance if limits.distance is not None else None
     due_date = None
     if limits.months is not None:
@@ -192,8 +207,8 @@ def evaluate_item(
 
 
 def evaluate(ctx: VehicleContext, events: Sequence[ServiceEvent], request: DueRequest) -> list[DueItem]:
-    history = performances(events, request.quote_date)
-    return [evaluate_item(ctx, item, history, request) for item in applicable_items(ctx, request)]
+    latest = latest_by_code(performances(events, request.quote_date))
+    return [evaluate_item(ctx, plan, latest, request) for plan in applicable_items(ctx, request)]
 
 
 def evaluate_due(

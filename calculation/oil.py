@@ -43,7 +43,7 @@ def litre_price(product: OilProduct, ctx: VehicleContext) -> Decimal:
 def severe_oil_service_applies(ctx: VehicleContext) -> bool:
     """OIL_SVC_SEVERE replaces the fixed and flexible oil services (diesel in a high-sulphur market, §8.2)."""
     item = ctx.catalog.service_items[SEVERE_OIL_ITEM]
-    return ctx.holds(item.applicability_rule, {})
+    return ctx.catalog.remembered(("severe", ctx.configuration), lambda: ctx.holds(item.applicability_rule, {}))
 
 
 def vehicle_requirement(ctx: VehicleContext) -> OilRequirement | None:
@@ -52,7 +52,13 @@ def vehicle_requirement(ctx: VehicleContext) -> OilRequirement | None:
 
 
 def requirement(ctx: VehicleContext, severe: bool = False) -> OilRequirement | None:
-    """None for a battery-electric vehicle. `severe`: OIL_SVC_SEVERE applies, so the fixed spec is used (D17)."""
+    """None for a battery-electric vehicle. `severe`: OIL_SVC_SEVERE applies, so the fixed spec is used (D17).
+    The same for every vehicle of one engine, brand, market and regime."""
+    key = ("oil", ctx.engine.code, ctx.brand.code, ctx.market.code, ctx.effective_regime, severe)
+    return ctx.catalog.remembered(key, lambda: _requirement(ctx, severe))
+
+
+def _requirement(ctx: VehicleContext, severe: bool) -> OilRequirement | None:
     engine = ctx.engine
     if not engine.is_ice or engine.oil_capacity_l is None:
         return None

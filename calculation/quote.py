@@ -200,14 +200,20 @@ def open_campaigns(
 
 
 def discount_percent(ctx: VehicleContext, customer_group: str, category: str, quote_date: date) -> Decimal:
-    """The highest applicable rate for the category, never stacked (§7.3.9)."""
+    """The highest applicable rate for the category, never stacked (§7.3.9): the same for every vehicle of one
+    age in whole months."""
+    age = age_months(ctx.vehicle.handover_date, quote_date)
+    key = ("discount", customer_group, category, age)
+    return ctx.catalog.remembered(key, lambda: _discount_percent(ctx, customer_group, category, age))
+
+
+def _discount_percent(ctx: VehicleContext, customer_group: str, category: str, age: int) -> Decimal:
     rules = ctx.catalog.commercial
     rates = [
         dict(g.discount_percent_by_category).get(category, Decimal(0))
         for g in rules.customer_groups
         if g.group == customer_group
     ]
-    age = age_months(ctx.vehicle.handover_date, quote_date)
     rates += [
         dict(rule.discount_percent_by_category).get(category, Decimal(0))
         for rule in rules.loyalty_rules

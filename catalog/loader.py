@@ -145,8 +145,9 @@ class Catalog:
     service_products: Mapping[str, ServiceProduct]
     campaigns: Mapping[str, Campaign]
     vin_scheme: VinScheme
-    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
-    """Results derived from the catalogue alone (e.g. applicability per vehicle configuration), kept for reuse."""
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """Results derived from the catalogue alone (e.g. applicability per vehicle configuration), kept for reuse;
+    not an argument, so that a catalogue made with `dataclasses.replace` starts with a memo of its own."""
 
     def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, kept in the memo under `key` for every later caller (bounded by MEMO_SIZE)."""
