@@ -29,13 +29,15 @@ def import_with_workers(source: Path, into: Path, catalog: Catalog, workers: int
 def prepare_in_processes(
     source: Path, previous: Path | None, catalog: Catalog, workers: int
 ) -> tuple[dict[str, FileCounts], dict[str, bytes]]:
-    """The counts and files of `prepare_version`, prepared in `workers` shards at once."""
+    """The counts and files of `prepare_version`, prepared in `workers` shards at once: the first in this process
+    (which has its modules loaded while the others start), each other one in a process of its own."""
     # spawn, not fork: a forked worker would inherit the import lock's descriptor (and hold the lock after a
     # SIGKILL of the import) and a copy of whatever threads the parent runs
     context = multiprocessing.get_context("spawn")
     shards = [Shard(index, workers) for index in range(workers)]
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        parts = list(pool.map(prepare_shard, [source] * workers, [previous] * workers, [catalog] * workers, shards))
+    with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+        others = [pool.submit(prepare_shard, source, previous, catalog, shard) for shard in shards[1:]]
+        parts = [prepare_shard(source, previous, catalog, shards[0]), *(other.result() for other in others)]
     try:
         return combine(parts)
     except SharedKey:
