@@ -120,12 +120,12 @@ def prepare_version(
 
 def prepare_shard(source: Path, previous: Path | None, catalog: Catalog, shard: Shard) -> ShardPart:
     """`prepare_version` for the vehicles of one shard: only the delivered and stored lines of its VINs are
-    read, checked and merged (the others are skipped unread); the progress bar shows only when unsharded."""
+    read, checked and merged (of the others only the VIN is read)."""
     manifest = prepared.read_manifest(previous) if previous is not None else None
     keep = None if shard == WHOLE else shard.holds_line
     files = [source / s.name for s in (VEHICLE_FILE, EVENT_FILE, CONTRACT_FILE, CAMPAIGN_FILE)]
-    size = sum(path.stat().st_size for path in files if path.is_file()) if shard == WHOLE else 0
-    bar = summary.progress_bar(size)
+    # one bar per shard would garble the terminal: the shards' progress is not shown
+    bar = summary.progress_bar(sum(path.stat().st_size for path in files if path.is_file()), shown=shard == WHOLE)
     try:
         vehicles = _check(source, VEHICLE_FILE, catalog, bar.update, keep)
         events = _check(source, EVENT_FILE, catalog, bar.update, keep)
