@@ -16,8 +16,13 @@ USAGE_ERROR = 2
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        print(f"aftersales import: --workers must be at least 1, got {args.workers}", file=sys.stderr)
+    if args.workers < 1 or (args.workers > 1 and args.into == "dynamodb"):
+        print(
+            f"aftersales import: --workers must be at least 1, got {args.workers}" if args.workers < 1 else
+            "aftersales import: --workers is for an import into a directory; on AWS the import runs in shards "
+            "as Lambda functions (docs/aws.md)",
+            file=sys.stderr,
+        )  # fmt: skip
         return USAGE_ERROR
     if args.into == "dynamodb" or str(args.source).startswith("s3://"):
         return _run_on_aws(args)

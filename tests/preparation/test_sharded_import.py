@@ -113,7 +113,11 @@ def test_a_key_two_vehicles_of_two_shards_share_is_decided_as_in_one_process(
     assert [r["code"] for r in rejects(tmp_path / "workers-2")] == ["DUPLICATE_KEY"]
 
 
-def test_workers_must_be_at_least_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_workers_must_be_at_least_one_and_only_for_a_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = deliver(tmp_path / "delivery", vehicles=[de_vehicle()])
     assert cli.main(["import", str(source), "--into", str(tmp_path / "data"), "--workers", "0"]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
+    assert cli.main(["import", str(source), "--into", "dynamodb", "--workers", "2"]) == 2
+    assert "on AWS the import runs in shards as Lambda functions" in capsys.readouterr().err
