@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--into", required=True, help="prepared data set directory (created if missing), or `dynamodb`"
     )
+    imp.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="prepare the delivery in N shards of whole vehicles, one process each (default 1)",
+    )  # fmt: skip
     imp.set_defaults(handler=_import)
 
     quote = sub.add_parser("quote", help="print the service quote for one vehicle of a prepared data set")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def split_s3_url(url: str) -> tuple[str, str]:
     return bucket, prefix.strip("/")
 
 
-async def _download_prefix(s3: Any, bucket: str, prefix: str, into: Path, names: tuple[str, ...] | None) -> int:
+async def download_prefix(s3: Any, bucket: str, prefix: str, into: Path, names: tuple[str, ...] | None) -> int:
     """Objects under `prefix` (only `names`, if given) into the directory; returns how many there were."""
     count = 0
     paginator = s3.get_paginator("list_objects_v2")
@@ -64,7 +65,7 @@ async def _download_prefix(s3: Any, bucket: str, prefix: str, into: Path, names:
     return count
 
 
-async def _upload_state(s3: Any, bucket: str, files: Mapping[str, bytes]) -> None:
+async def upload_state(s3: Any, bucket: str, files: Mapping[str, bytes]) -> None:
     """The state's files, then its manifest: an upload cut short leaves a state its manifest refuses."""
     content = {**files, prepared.MANIFEST: prepared.manifest(files)}
     for name in sorted(content, key=lambda n: n == prepared.MANIFEST):
@@ -83,7 +84,7 @@ def documents(files: Mapping[str, bytes]) -> dict[VinTable, dict[str, list[Any]]
     return found
 
 
-def _state_files(state: Path) -> tuple[Path | None, dict[str, bytes]]:
+def state_files(state: Path) -> tuple[Path | None, dict[str, bytes]]:
     """The downloaded state as a previous version, and its merged files checked against its manifest."""
     if not (state / prepared.MANIFEST).exists():
         return None, {}
@@ -104,11 +105,43 @@ def changes(before: Mapping[str, list[Any]], after: Mapping[str, list[Any]]) -> 
     return requests
 
 
+@contextmanager
+def unusable_state(settings: AwsSettings) -> Iterator[None]:
+    """A state that cannot be used (damaged, cut short, of an older format) is refused, with what to do."""
+    try:
+        yield
+    except PreparedDataError as exc:
+        raise PreparedDataError(
+            f"the import state in s3://{settings.bucket}/{STATE_PREFIX} cannot be used ({exc}); delete it "
+            "and import the deliveries again to rebuild it"
+        ) from None
+
+
+async def write_changes(
+    dynamodb: Any,
+    settings: AwsSettings,
+    before: Mapping[VinTable, Mapping[str, list[Any]]],
+    after: Mapping[VinTable, Mapping[str, list[Any]]],
+) -> tuple[int, int]:
+    """Writes the items of every VIN whose documents changed (`changes`); returns the item writes and calls."""
+    work = [(table, changes(before[table], after[table])) for table in TABLE_FILES.values()]
+    total = sum(len(requests) for _, requests in work)
+    calls = 0
+    with tqdm(total=total, unit="item", delay=1, disable=None, desc="DynamoDB") as bar:
+        for table, requests in work:
+            name = table.name(settings.table_prefix)
+            for start in range(0, len(requests), 500):
+                chunk = requests[start : start + 500]
+                calls += await write_items(dynamodb, name, chunk, settings.deadline_seconds * 10)
+                bar.update(len(chunk))
+    return total, calls
+
+
 async def download_delivery(url: str, settings: AwsSettings, into: Path) -> int:
     """The delivery files under s3://bucket/prefix into a local directory; returns how many were found."""
     bucket, prefix = split_s3_url(url)
     async with aws_client("s3", settings) as s3:
-        return await _download_prefix(s3, bucket, prefix, into, DELIVERY_FILES)
+        return await download_prefix(s3, bucket, prefix, into, DELIVERY_FILES)
 
 
 async def import_into_dynamodb(
@@ -121,30 +154,15 @@ async def import_into_dynamodb(
             delivery.mkdir()
             if source.startswith("s3://"):
                 bucket, prefix = split_s3_url(source)
-                await _download_prefix(s3, bucket, prefix, delivery, DELIVERY_FILES)
+                await download_prefix(s3, bucket, prefix, delivery, DELIVERY_FILES)
             else:
                 delivery = Path(source)
-            await _download_prefix(s3, settings.bucket, STATE_PREFIX.rstrip("/"), state, None)
-            try:
-                previous, previous_files = _state_files(state)
+            await download_prefix(s3, settings.bucket, STATE_PREFIX.rstrip("/"), state, None)
+            with unusable_state(settings):
+                previous, previous_files = state_files(state)
                 counts, files = prepare_version(delivery, previous, catalog)
-            except PreparedDataError as exc:
-                raise PreparedDataError(
-                    f"the import state in s3://{settings.bucket}/{STATE_PREFIX} cannot be used ({exc}); delete it "
-                    "and import the deliveries again to rebuild it"
-                ) from None
-            before, after = documents(previous_files), documents(files)
-            work = [(table, changes(before[table], after[table])) for table in TABLE_FILES.values()]
-            total = sum(len(requests) for _, requests in work)
-            calls = 0
-            with tqdm(total=total, unit="item", delay=1, disable=None, desc="DynamoDB") as bar:
-                for table, requests in work:
-                    name = table.name(settings.table_prefix)
-                    for start in range(0, len(requests), 500):
-                        chunk = requests[start : start + 500]
-                        calls += await write_items(dynamodb, name, chunk, settings.deadline_seconds * 10)
-                        bar.update(len(chunk))
-            await _upload_state(s3, settings.bucket, files)
+            total, calls = await write_changes(dynamodb, settings, documents(previous_files), documents(files))
+            await upload_state(s3, settings.bucket, files)
     return counts, [
         f"DynamoDB: {total} item writes in {calls} BatchWriteItem calls (tables {settings.table_prefix}*)",
         f"rejects: s3://{settings.bucket}/{STATE_PREFIX}{prepared.REJECTS}",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from catalog import default_catalog
 from preparation import summary
-from preparation.pipeline import import_delivery
+from preparation.workers import import_with_workers
 from store import prepared, versions
 from store.prepared import PreparedDataError
 
@@ -16,6 +16,14 @@ USAGE_ERROR = 2
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.workers < 1 or (args.workers > 1 and args.into == "dynamodb"):
+        print(
+            f"aftersales import: --workers must be at least 1, got {args.workers}" if args.workers < 1 else
+            "aftersales import: --workers is for an import into a directory; on AWS the import runs in shards "
+            "as Lambda functions (docs/aws.md)",
+            file=sys.stderr,
+        )  # fmt: skip
+        return USAGE_ERROR
     if args.into == "dynamodb" or str(args.source).startswith("s3://"):
         return _run_on_aws(args)
     source, into = Path(args.source), Path(args.into)
@@ -24,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"aftersales import: {problem}", file=sys.stderr)
         return USAGE_ERROR
     try:
-        counts = import_delivery(source, into, default_catalog())
+        counts = import_with_workers(source, into, default_catalog(), args.workers)
     except PreparedDataError as exc:
         print(f"aftersales import: {exc}", file=sys.stderr)
         return USAGE_ERROR

@@ -1,5 +1,9 @@
 """The import pipeline: check a raw delivery, keep what passes with the accepted records of the version before,
-and recompute the prepared view; used by the local import, the DynamoDB import and the demo data set."""
+and recompute the prepared view; used by the local import, the DynamoDB import and the demo data set.
+
+Every rule works on the records of one vehicle, so a delivery can be prepared in shards of whole vehicles
+(`preparation.sharding`) that are combined into one version (`preparation.writing.combine`); `prepare_shard`
+is the work of one shard, in a worker process of the local import or in a Lambda function."""
 
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from catalog import Catalog
 from preparation import merge, raw, summary, validation
 from preparation.raw import DMS, REG, VMS, Key, RawEvent, RawVehicle
 from preparation.reading import read_lines
+from preparation.sharding import WHOLE, Shard
 from preparation.summary import FileCounts
 from preparation.validation import DUPLICATE_KEY, INVALID_JSON, Reject, Rejected
-from preparation.writing import data_set_files
+from preparation.writing import ShardPart, combine, part_lines
 from store import prepared, versions
 from store.prepared import PreparedDataError
 from store.versions import DataSetWriter
@@ -33,6 +38,8 @@ class SourceFile(Generic[R]):
     key: Callable[[R], Key]
     encode: Callable[[R], dict[str, Any]]
     key_fields: Callable[[Mapping[str, Any]], tuple[str, ...]]
+    shared_keys: bool = False
+    """Whether two vehicles' records can have one key (it does not name the VIN): shards report such keys."""
 
 
 VEHICLE_FILE = SourceFile[RawVehicle](
@@ -41,10 +48,11 @@ VEHICLE_FILE = SourceFile[RawVehicle](
 EVENT_FILE = SourceFile[RawEvent](
     prepared.SERVICE_EVENTS, validation.event_record, lambda e: e.key, raw.event_json,
     lambda d: ("vin", "workshopCode", "sourceRef") if d.get("sourceSystem") == DMS else ("eventId",),
+    shared_keys=True,
 )  # fmt: skip
 CONTRACT_FILE = SourceFile[ServiceContract](
     prepared.CONTRACTS, validation.contract_record, raw.contract_key, prepared.contract_to_json,
-    lambda _: ("contractId",),
+    lambda _: ("contractId",), shared_keys=True,
 )  # fmt: skip
 CAMPAIGN_FILE = SourceFile[CampaignVehicle](
     prepared.CAMPAIGN_VEHICLES, validation.campaign_vehicle_record, raw.campaign_vehicle_key,
@@ -60,6 +68,8 @@ class Delivered(Generic[R]):
     counts: FileCounts
     passed: list[tuple[int, R]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
+    """Of a file with shared keys: the key of every record that passed its own checks, in line order."""
 
     def reject(self, line: int, key: str | None, problem: Rejected) -> None:
         self.rejects.append(Reject(self.source.name, line, key, problem.code, problem.message))
@@ -105,19 +115,27 @@ def prepare_version(
     """Checks every delivered record, keeps the accepted ones with those of the `previous` version, and
     recomputes the prepared view from all of them; returns the counts per delivery file and the new
     version's files (relative path → content)."""
+    return combine([prepare_shard(source, previous, catalog, WHOLE)])
+
+
+def prepare_shard(source: Path, previous: Path | None, catalog: Catalog, shard: Shard) -> ShardPart:
+    """`prepare_version` for the vehicles of one shard: only the delivered and stored lines of its VINs are
+    read, checked and merged (of the others only the VIN is read)."""
     manifest = prepared.read_manifest(previous) if previous is not None else None
+    keep = None if shard == WHOLE else shard.holds_line
     files = [source / s.name for s in (VEHICLE_FILE, EVENT_FILE, CONTRACT_FILE, CAMPAIGN_FILE)]
-    bar = summary.progress_bar(sum(path.stat().st_size for path in files if path.is_file()))
+    # one bar per shard would garble the terminal: the shards' progress is not shown
+    bar = summary.progress_bar(sum(path.stat().st_size for path in files if path.is_file()), shown=shard == WHOLE)
     try:
-        vehicles = _check(source, VEHICLE_FILE, catalog, bar.update)
-        events = _check(source, EVENT_FILE, catalog, bar.update)
-        contracts = _check(source, CONTRACT_FILE, catalog, bar.update)
-        campaigns = _check(source, CAMPAIGN_FILE, catalog, bar.update)
+        vehicles = _check(source, VEHICLE_FILE, catalog, bar.update, keep)
+        events = _check(source, EVENT_FILE, catalog, bar.update, keep)
+        contracts = _check(source, CONTRACT_FILE, catalog, bar.update, keep)
+        campaigns = _check(source, CAMPAIGN_FILE, catalog, bar.update, keep)
     finally:
         bar.close()
 
     def stored(kind: SourceFile[R]) -> dict[Key, R]:
-        return {} if previous is None or manifest is None else _stored(previous, manifest, kind, catalog)
+        return {} if previous is None or manifest is None else _stored(previous, manifest, kind, catalog, keep)
 
     stored_vehicles = stored(VEHICLE_FILE)
     vehicle_records = {**stored_vehicles, **_combined_check(vehicles, stored_vehicles, catalog)}
@@ -133,7 +151,7 @@ def prepare_version(
         master, vehicle_records.values(), event_records.values(), contract_records.values(),
         campaign_records.values(), catalog,
     )  # fmt: skip
-    content = data_set_files(
+    lines = part_lines(
         {
             VEHICLE_FILE.name: _encoded(VEHICLE_FILE, vehicle_records),
             EVENT_FILE.name: _encoded(EVENT_FILE, event_records),
@@ -141,26 +159,32 @@ def prepare_version(
             CAMPAIGN_FILE.name: _encoded(CAMPAIGN_FILE, campaign_records),
         },
         view,
-        [r for d in (vehicles, events, contracts, campaigns) for r in sorted(d.rejects, key=lambda r: r.line)],
     )
-    counts = {
-        VEHICLE_FILE.name: vehicles.final_counts(view.merged),
-        EVENT_FILE.name: events.final_counts(view.merged),
-        CONTRACT_FILE.name: contracts.final_counts(view.merged),
-        CAMPAIGN_FILE.name: campaigns.final_counts(view.merged),
-    }
-    return counts, content
+    delivered = (vehicles, events, contracts, campaigns)
+    return ShardPart(
+        counts={d.source.name: d.final_counts(view.merged) for d in delivered},
+        lines=lines,
+        rejects=[r for d in delivered for r in sorted(d.rejects, key=lambda r: r.line)],
+        shared_keys={d.source.name: d.keys for d in delivered if d.source.shared_keys},
+    )
 
 
-def _check(source: Path, kind: SourceFile[R], catalog: Catalog, progress: Callable[[int], object]) -> Delivered[R]:
-    """Reads one delivery file and checks each record on its own; a missing file delivers nothing."""
+def _check(
+    source: Path,
+    kind: SourceFile[R],
+    catalog: Catalog,
+    progress: Callable[[int], object],
+    keep: Callable[[bytes], bool] | None,
+) -> Delivered[R]:
+    """Reads one delivery file (the lines `keep` keeps) and checks each record on its own; a missing file
+    delivers nothing."""
     path = source / kind.name
     delivered = Delivered(kind, FileCounts(delivered=path.is_file()))
     if not delivered.counts.delivered:
         return delivered
     first_lines: dict[Key, int] = {}
     with path.open("rb") as stream:
-        for line in read_lines(stream, progress):
+        for line in read_lines(stream, progress, keep):
             delivered.counts.read += 1
             if line.record is None:
                 delivered.reject(line.line, None, Rejected(line.code, f"Line {line.line} {line.error}."))
@@ -176,6 +200,8 @@ def _check(source: Path, kind: SourceFile[R], catalog: Catalog, progress: Callab
                 delivered.reject(line.line, key_text, problem)
             else:
                 delivered.passed.append((line.line, record))
+                if kind.shared_keys:
+                    delivered.keys.append(kind.key(record))
     return delivered
 
 
@@ -215,11 +241,18 @@ def _master(records: Iterable[RawVehicle], catalog: Catalog) -> dict[str, Vehicl
     return master
 
 
-def _stored(version: Path, manifest: Mapping[str, Any], kind: SourceFile[R], catalog: Catalog) -> dict[Key, R]:
-    """The accepted raw records an earlier import kept, checked against the manifest and again as they are read."""
+def _stored(
+    version: Path,
+    manifest: Mapping[str, Any],
+    kind: SourceFile[R],
+    catalog: Catalog,
+    keep: Callable[[bytes], bool] | None,
+) -> dict[Key, R]:
+    """The accepted raw records an earlier import kept (those `keep` keeps), checked against the manifest and
+    again as they are read."""
     name = f"{prepared.RAW_DIR}/{kind.name}"
     records = {}
-    for line in read_lines(io.BytesIO(prepared.read_file(version, manifest, name))):
+    for line in read_lines(io.BytesIO(prepared.read_file(version, manifest, name)), keep=keep):
         try:
             if line.record is None:
                 raise Rejected(INVALID_JSON, f"the line {line.error}")
@@ -230,5 +263,5 @@ def _stored(version: Path, manifest: Mapping[str, Any], kind: SourceFile[R], cat
     return records
 
 
-def _encoded(kind: SourceFile[R], records: Mapping[Key, R]) -> list[dict[str, Any]]:
-    return [kind.encode(records[key]) for key in sorted(records)]
+def _encoded(kind: SourceFile[R], records: Mapping[Key, R]) -> dict[Key, dict[str, Any]]:
+    return {key: kind.encode(record) for key, record in records.items()}

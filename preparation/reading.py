@@ -83,9 +83,12 @@ def parse(text: str) -> dict[str, Any]:
     return value
 
 
-def read_lines(stream: BinaryIO, progress: Callable[[int], object] | None = None) -> Iterator[SourceLine]:
-    """Every non-blank line of `stream`; `progress` is told how many bytes each line took. A line longer than
-    MAX_LINE_BYTES is skipped to its end in pieces, never held whole."""
+def read_lines(
+    stream: BinaryIO, progress: Callable[[int], object] | None = None, keep: Callable[[bytes], bool] | None = None
+) -> Iterator[SourceLine]:
+    """Every non-blank line of `stream` that `keep` (given the line's bytes) keeps; `progress` is told how many
+    bytes each line took. A line longer than MAX_LINE_BYTES is skipped to its end in pieces, never held whole,
+    and kept where a line without content would be (`keep(b"")`)."""
     number = 0
     while raw := stream.readline(MAX_LINE_BYTES + 1):
         number += 1
@@ -94,11 +97,14 @@ def read_lines(stream: BinaryIO, progress: Callable[[int], object] | None = None
             size += _skip_line(stream)
             if progress is not None:
                 progress(size)
-            yield SourceLine(number, None, LINE_TOO_LONG, f"is longer than {MAX_LINE_BYTES:,} bytes ({size:,} bytes)")
+            if keep is None or keep(b""):
+                yield SourceLine(
+                    number, None, LINE_TOO_LONG, f"is longer than {MAX_LINE_BYTES:,} bytes ({size:,} bytes)"
+                )
             continue
         if progress is not None:
             progress(size)
-        if not raw.strip():
+        if not raw.strip() or (keep is not None and not keep(raw)):
             continue
         try:
             yield SourceLine(number, parse(raw.decode("utf-8")))

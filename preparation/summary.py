@@ -48,9 +48,9 @@ def table(counts: Mapping[str, FileCounts]) -> str:
     return "\n".join([line(header), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1])])
 
 
-def progress_bar(total_bytes: int) -> tqdm[NoReturn]:
-    """Shown only on a terminal and only once the work has taken more than a second."""
+def progress_bar(total_bytes: int, shown: bool = True) -> tqdm[NoReturn]:
+    """Shown only if `shown`, on a terminal and only once the work has taken more than a second."""
     return tqdm(
         total=total_bytes, unit="B", unit_scale=True, desc="import", delay=1, leave=False,
-        file=sys.stdout, disable=not sys.stdout.isatty(),
+        file=sys.stdout, disable=not (shown and sys.stdout.isatty()),
     )  # fmt: skip

@@ -179,10 +179,12 @@ def test_the_server_refuses_to_start_on_a_damaged_set_rather_than_serve_part_of_
     assert b"service_events.jsonl does not match the record count and SHA-256" in finished.stderr
 
 
+@pytest.mark.parametrize(("workers", "attempts"), [(1, 8), (2, 4)])
 def test_a_re_import_of_a_generated_delivery_killed_after_random_delays_never_leaves_a_mix(
-    raw_delivery: Path, tmp_path: Path
+    raw_delivery: Path, tmp_path: Path, workers: int, attempts: int
 ) -> None:
-    """Kills that fall between the steps the other tests stop at: inside the reading, the merge, the writing."""
+    """Kills that fall between the steps the other tests stop at: inside the reading, the merge (in the shards'
+    processes too), the writing."""
     first = tmp_path / "first"
     first.mkdir()
     lines = (raw_delivery / "vehicles.jsonl").read_text().splitlines(keepends=True)
@@ -190,13 +192,13 @@ def test_a_re_import_of_a_generated_delivery_killed_after_random_delays_never_le
     old, new = tmp_path / "old", tmp_path / "new"
     assert import_delivery(first, old) == 0
     shutil.copytree(old, new)
-    command = [str(BIN / "aftersales"), "import", str(raw_delivery), "--into"]
+    command = [str(BIN / "aftersales"), "import", str(raw_delivery), "--workers", str(workers), "--into"]
     started = time.monotonic()
     subprocess.run([*command, str(new)], check=True, stdout=subprocess.DEVNULL)
     duration = time.monotonic() - started  # start-up included, as in the runs that are killed
     expected = {"old": served_files(old), "new": served_files(new)}
     delays = random.Random(7)
-    for attempt in range(8):
+    for attempt in range(attempts):
         into = tmp_path / f"data-{attempt}"
         shutil.copytree(old, into)
         process = subprocess.Popen([*command, str(into)], stdout=subprocess.DEVNULL)
