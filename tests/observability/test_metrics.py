@@ -29,7 +29,8 @@ FLEET = "query Fleet($vins: [String!]!) { vehicles(vins: $vins) { vin engine { c
 SHOP = Client("shop-1", "shop-key-0123456789abcdef", "shop")
 
 
-def ask(client: TestClient, query: str, variables: dict[str, object] | None = None, **headers: str) -> None:
+def ask(client: TestClient, query: str, variables: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None) -> None:  # fmt: skip
     response = client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
     assert response.status_code == 200, response.text
 
@@ -104,7 +105,7 @@ def test_the_metrics_port_serves_them_without_credentials(config: Config, tmp_pa
     production = replace(with_keys(config, tmp_path, [ADMIN]), production=True,
                          observability=ObservabilitySettings(metrics_port=port))  # fmt: skip
     with TestClient(create_app(production)) as client:
-        ask(client, f'query One {{ vehicle(vin: "{vins[0]}") {{ vin }} }}', **ADMIN.header)
+        ask(client, f'query One {{ vehicle(vin: "{vins[0]}") {{ vin }} }}', headers=ADMIN.header)
         answer = httpx2.get(f"http://127.0.0.1:{port}/metrics")
         assert answer.status_code == 200
         samples = scraped(answer.text)
