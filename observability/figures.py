@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 SECONDS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Bucket bounds of the durations: a small query takes about a millisecond, the request deadline is 10 s."""
@@ -18,54 +17,57 @@ SIZES = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
 Labels = tuple[str, ...]
 
 
-@dataclass
 class Counter:
-    name: str
-    help: str
-    label_names: Labels
-    values: dict[Labels, float] = field(default_factory=dict)
+    __slots__ = ("help", "label_names", "name", "values")
+
+    def __init__(self, name: str, help: str, label_names: Labels) -> None:
+        self.name, self.help, self.label_names = name, help, label_names
+        self.values: dict[Labels, float] = {}
 
     def add(self, labels: Labels, amount: float = 1.0) -> None:
         values = self.values
         values[labels] = values.get(labels, 0.0) + amount
 
 
-@dataclass
 class Series:
     """One histogram's observations under one set of label values: counts per bucket (not cumulative), the sum,
     and the values themselves since the last drain (the embedded metrics of one Lambda invocation)."""
 
-    counts: list[int]
-    total: float = 0.0
-    observed: list[float] = field(default_factory=list)
+    __slots__ = ("counts", "observed", "total")
+
+    def __init__(self, buckets: int) -> None:
+        self.counts = [0] * buckets
+        self.total = 0.0
+        self.observed: list[float] = []
 
 
-@dataclass
 class Histogram:
-    name: str
-    help: str
-    label_names: Labels
-    bounds: tuple[float, ...]
-    keep_values: bool = False
-    series: dict[Labels, Series] = field(default_factory=dict)
+    __slots__ = ("bounds", "help", "keep_values", "label_names", "name", "series")
+
+    def __init__(self, name: str, help: str, label_names: Labels, bounds: tuple[float, ...],
+                 keep_values: bool = False) -> None:  # fmt: skip
+        self.name, self.help, self.label_names, self.bounds = name, help, label_names, bounds
+        self.keep_values = keep_values
+        self.series: dict[Labels, Series] = {}
 
     def observe(self, labels: Labels, value: float) -> None:
         series = self.series.get(labels)
         if series is None:
-            series = self.series[labels] = Series([0] * (len(self.bounds) + 1))
+            series = self.series[labels] = Series(len(self.bounds) + 1)
         series.counts[bisect_left(self.bounds, value)] += 1
         series.total += value
         if self.keep_values:
             series.observed.append(value)
 
 
-@dataclass
 class Gauge:
     """A value read when the figures are written, never updated per event."""
 
-    name: str
-    help: str
-    read: Callable[[], float] = lambda: 0.0
+    __slots__ = ("help", "name", "read")
+
+    def __init__(self, name: str, help: str) -> None:
+        self.name, self.help = name, help
+        self.read: Callable[[], float] = lambda: 0.0
 
 
 class Figures:
