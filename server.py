@@ -46,7 +46,6 @@ from http_api.observation import build_observer
 from http_api.request_ids import RequestIds
 from http_api.security_headers import SecurityHeaders
 from http_api.websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
-from observability.emf import emf_line
 from observability.observer import Observer
 from resolvers.context import RequestContext
 from resolvers.error_report import format_error
@@ -376,6 +375,8 @@ def answer_invocation(mangum: Mangum, observer: Observer, namespace: str, event:
                       context: Any) -> dict[str, Any]:  # fmt: skip
     """One event answered, then its figures written as one embedded-metrics line on stdout (CloudWatch Logs
     turns it into metrics) and its spans sent: the process may be frozen as soon as it returns."""
+    from observability.emf import emf_line  # loaded with the first invocation, not by servers
+
     try:
         return mangum(event, context)
     finally:

@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from starlette.testclient import TestClient
 
-from config import Config, ObservabilitySettings
+from config import Config, ConfigError, ObservabilitySettings
 from http_api.observation import build_observer
 from server import create_app
 from tests.observability.test_metrics import FLEET, ask
@@ -44,3 +44,13 @@ def test_one_span_per_operation_and_per_source_batch(config: Config, vins: list[
 def test_tracing_off_makes_no_spans_and_the_default_is_off() -> None:
     assert Config.from_env({}).observability.tracing == "off"
     assert build_observer(ObservabilitySettings()).tracing is None
+
+
+def test_the_settings_are_read_from_the_environment() -> None:
+    env = {"AFTERSALES_TRACING": "OTLP", "AFTERSALES_METRICS": "off", "AFTERSALES_METRICS_PORT": "9464",
+           "AFTERSALES_METRICS_MAX_OPERATIONS": "7"}  # fmt: skip
+    settings = Config.from_env(env).observability
+    read = (settings.tracing, settings.metrics, settings.metrics_port, settings.max_operations)
+    assert read == ("otlp", False, 9464, 7)
+    with pytest.raises(ConfigError, match="AFTERSALES_TRACING"):
+        Config.from_env({"AFTERSALES_TRACING": "jaeger"})
