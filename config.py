@@ -66,6 +66,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 BACKENDS = ("memory", "dynamodb")
 EVENT_BUSES = ("memory", "redis")
+TRACING = ("off", "otlp")
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,23 @@ class AccessSettings:
 
 
 @dataclass(frozen=True)
+class ObservabilitySettings:
+    """What the server measures about itself and where it shows it."""
+
+    metrics: bool = True
+    """Off only to measure what the metrics cost (benchmark baseline)."""
+    metrics_port: int | None = None
+    """A port of its own for /metrics, open to whoever reaches it; None: /metrics beside the API only."""
+    metrics_host: str = "127.0.0.1"
+    max_operations: int = 100
+    """Distinct operation names labelled in the metrics; any more are counted as `other`."""
+    tracing: str = "off"
+    """otlp: spans over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (the SDK reads the OTEL_EXPORTER_OTLP_* variables)."""
+    namespace: str = "AftersalesGraph"
+    """The CloudWatch namespace of the embedded metrics written on Lambda."""
+
+
+@dataclass(frozen=True)
 class Config:
     backend: str = "memory"
     """memory: the embedded prepared data set; dynamodb: the tables named by `aws`."""
@@ -163,6 +181,7 @@ class Config:
     """Where the memory backend archives quotes; None: `archive` in the cache directory."""
     events: EventSettings = field(default_factory=EventSettings)
     access: AccessSettings = field(default_factory=AccessSettings)
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
 
     @property
     def quote_archive_dir(self) -> Path:
@@ -238,7 +257,19 @@ class Config:
         )
         if access.trusted_only and access.trusted_documents is None:
             raise ConfigError("AFTERSALES_TRUSTED_ONLY=true needs the manifest in AFTERSALES_TRUSTED_DOCUMENTS")
+        tracing = env.get("AFTERSALES_TRACING", "off").lower()
+        if tracing not in TRACING:
+            raise ConfigError(f"AFTERSALES_TRACING={tracing!r} is not one of {', '.join(TRACING)}")
+        observability = ObservabilitySettings(
+            metrics=_bool(env, "AFTERSALES_METRICS", True),
+            metrics_port=_parsed(env, "AFTERSALES_METRICS_PORT", int, "a whole number"),
+            metrics_host=env.get("AFTERSALES_METRICS_HOST") or ObservabilitySettings.metrics_host,
+            max_operations=_int(env, "AFTERSALES_METRICS_MAX_OPERATIONS", ObservabilitySettings.max_operations),
+            tracing=tracing,
+            namespace=env.get("AFTERSALES_METRICS_NAMESPACE") or ObservabilitySettings.namespace,
+        )
         return cls(
+            observability=observability,
             access=access,
             events=events,
             backend=backend,

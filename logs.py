@@ -19,6 +19,11 @@ def bind(**fields: str | None) -> None:
     _fields.set({**_fields.get(), **{name: value for name, value in fields.items() if value is not None}})
 
 
+def field(name: str) -> str | None:
+    """The value this task's log lines give `name` now."""
+    return _fields.get().get(name)
+
+
 @contextmanager
 def bound(**fields: str | None) -> Iterator[None]:
     """Every line logged inside (by this task and the tasks it starts) names these fields."""

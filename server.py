@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import timedelta
 from functools import cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.applications import Starlette
@@ -40,9 +41,12 @@ from http_api.admission import Admission, build_admission
 from http_api.endpoint import answer
 from http_api.errors import error_body, internal_error, json_answer, router_refusal
 from http_api.executable_schema import build_schema
+from http_api.metrics_page import MetricsPage
+from http_api.observation import build_observer
 from http_api.request_ids import RequestIds
 from http_api.security_headers import SecurityHeaders
 from http_api.websocket_limits import BoundedTransportWS, ConnectionLimit, TextFrames
+from observability.observer import Observer
 from resolvers.context import RequestContext
 from resolvers.error_report import format_error
 from resolvers.events import notification_from_payload
@@ -50,6 +54,9 @@ from sources import Sources
 from store.archive import DirectoryArchive, QuoteArchive
 from store.base import Store
 from store.embedded import EmbeddedStore
+
+if TYPE_CHECKING:
+    from mangum import Mangum
 
 log = logging.getLogger("aftersales")
 GC_YOUNG_THRESHOLD = 50_000
@@ -61,7 +68,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
 
     graphql_transport_ws_handler_class = BoundedTransportWS
 
-    def __init__(self, config: Config, admission: Admission, catalog: Catalog) -> None:
+    def __init__(self, config: Config, admission: Admission, catalog: Catalog, observer: Observer) -> None:
         super().__init__(
             build_schema(config.limits, config.production, catalog, config.fast_path),
             graphql_ide=None if config.production else "graphiql",
@@ -76,13 +83,14 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self.websocket_adapter_class = adapter  # type: ignore[assignment]
         self.config = config
         self.admission = admission
+        self.observer = observer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         timeout = self.config.access.request_timeout_seconds
-        response = await answer(self, self.admission, Request(scope, receive), timeout)
+        response = await answer(self, self.admission, Request(scope, receive), timeout, self.observer)
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
@@ -100,6 +108,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             batching=self.config.batching,
             websocket=request if isinstance(request, WebSocket) else None,
             max_filter_values=self.config.events.ws_max_filter_values,
+            observer=self.observer,
         )
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType:
@@ -285,14 +294,32 @@ def middleware(config: Config) -> list[Middleware]:
     return stack
 
 
+async def start_observing(config: Config, observer: Observer, hub: Hub, resources: AsyncExitStack) -> None:
+    """The subscriptions gauge reads the hub; the metrics port and the tracing live as long as `resources`."""
+    if observer.figures is not None:
+        observer.figures.subscriptions.read = lambda: hub.subscribers
+        port = config.observability.metrics_port
+        if port is not None:
+            from http_api.metrics_port import MetricsPort  # uvicorn's server, which a Lambda process never loads
+
+            metrics_port = await MetricsPort.start(observer.figures, config.observability.metrics_host, port)
+            resources.push_async_callback(metrics_port.stop)
+            log.info("metrics on http://%s:%s/metrics", config.observability.metrics_host, port)
+    if observer.tracing is not None:
+        resources.callback(observer.tracing.shutdown)
+
+
 def create_app(
-    config: Config | None = None, sources_for: Callable[[Store, Catalog], Sources] = Sources.over
+    config: Config | None = None,
+    sources_for: Callable[[Store, Catalog], Sources] = Sources.over,
+    observer: Observer | None = None,
 ) -> Starlette:
     """The application; data is loaded in the lifespan, never at import. `sources_for` builds the source systems
-    over the loaded store (tests wrap them to count calls)."""
+    over the loaded store (tests wrap them to count calls); `observer` measures it (by default as `config` says)."""
     config = config or Config.from_env()
     catalog = default_catalog()
     admission = build_admission(config.access, config.production)
+    observer = observer or build_observer(config.observability)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -303,6 +330,7 @@ def create_app(
                 hub = Hub(await open_bus(config, resources), config.events.subscriber_queue, notification_from_payload)
                 await hub.start()
                 resources.push_async_callback(hub.stop)
+            await start_observing(config, observer, hub, resources)
             app.state.catalog = catalog
             app.state.sources = sources_for(store, catalog)
             app.state.store = store
@@ -311,7 +339,7 @@ def create_app(
             app.state.bus_backend = config.events.bus
             yield
 
-    endpoint = BodyLimit(GraphQLEndpoint(config, admission, catalog), config.limits.max_body_bytes)
+    endpoint = BodyLimit(GraphQLEndpoint(config, admission, catalog, observer), config.limits.max_body_bytes)
     routes = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz),
@@ -321,6 +349,8 @@ def create_app(
             ConnectionLimit(endpoint, config.events.ws_max_connections, config.events.ws_max_connections_per_client),
         ),
     ]
+    if observer.figures is not None:
+        routes.append(Route("/metrics", MetricsPage(observer.figures, admission if config.production else None)))
     if not config.production:
         routes.append(Mount("/static/graphiql", StaticFiles(directory=graphiql.ASSETS), name="graphiql"))
     return Starlette(
@@ -342,11 +372,30 @@ def _lambda_adapter() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
 
     config = Config.from_env()
     logging.config.dictConfig(logs.configure(config.log_level))
-    application = create_app(config)
+    observer = build_observer(config.observability, per_invocation=True)
+    application = create_app(config, observer=observer)
     loop = asyncio.new_event_loop()  # the loop Mangum runs every event in: the hub's tasks live on in it
     asyncio.set_event_loop(loop)
     loop.run_until_complete(AsyncExitStack().enter_async_context(application.router.lifespan_context(application)))
-    return Mangum(application, lifespan="off")
+    return partial(answer_invocation, Mangum(application, lifespan="off"), observer, config.observability.namespace)
+
+
+def answer_invocation(mangum: Mangum, observer: Observer, namespace: str, event: dict[str, Any],
+                      context: Any) -> dict[str, Any]:  # fmt: skip
+    """One event answered, then its figures written as one embedded-metrics line on stdout (CloudWatch Logs
+    turns it into metrics) and its spans sent: the process may be frozen as soon as it returns."""
+    from observability.emf import emf_line  # loaded with the first invocation, not by servers
+
+    try:
+        return mangum(event, context)
+    finally:
+        if observer.figures is not None:
+            line = emf_line(observer.figures.drain(), namespace)
+            if line is not None:
+                sys.stdout.buffer.write(line + b"\n")
+                sys.stdout.flush()
+        if observer.tracing is not None:
+            observer.tracing.flush()
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -23,24 +23,34 @@ from http_api.executable_schema import ExecutableSchema
 from http_api.fast_path import Fallback
 from http_api.media import GRAPHQL_RESPONSE, JSON, answer_type, wants_page
 from http_api.operation import Operation, read_operation
+from observability.observer import IDLE, Observer, RequestMeasure
 
 METHODS = ("GET", "POST")
 ALLOWED_OPERATIONS = {"GET": {OperationType.QUERY}, "POST": {OperationType.QUERY, OperationType.MUTATION}}
 """What each method may run (mutations change data, so never over GET; subscriptions go over the WebSocket)."""
 
 
-async def answer(view: GraphQL[Any, Any], admission: Admission, request: Request, timeout: float) -> Response:
-    """The view lends its schema, context, GraphiQL page and result formatting; `admission` decides who gets in."""
+async def answer(view: GraphQL[Any, Any], admission: Admission, request: Request, timeout: float,
+                 observer: Observer = IDLE) -> Response:  # fmt: skip
+    """The view lends its schema, context, GraphiQL page and result formatting; `admission` decides who gets in;
+    `observer` measures every request but the GraphiQL page."""
+    accept = ", ".join(request.headers.getlist("accept")) or None
+    if request.method == "GET" and "query" not in request.query_params and wants_page(accept):
+        if view.graphql_ide is None:
+            message = "No page is served here in production; send GraphQL requests."
+            return RequestError(404, "NOT_FOUND", message).answer()
+        return await view.render_graphql_ide(request)
+    with observer.request(request.headers) as measure:
+        return await measured(view, admission, request, timeout, accept, measure)
+
+
+async def measured(view: GraphQL[Any, Any], admission: Admission, request: Request, timeout: float,
+                   accept: str | None, measure: RequestMeasure) -> Response:  # fmt: skip
     media = JSON
     try:
         if request.method not in METHODS:
             message = "GraphQL is served over GET and POST."
             raise RequestError(405, "METHOD_NOT_ALLOWED", message, {"Allow": ", ".join(METHODS)})
-        accept = ", ".join(request.headers.getlist("accept")) or None
-        if request.method == "GET" and "query" not in request.query_params and wants_page(accept):
-            if view.graphql_ide is None:
-                raise RequestError(404, "NOT_FOUND", "No page is served here in production; send GraphQL requests.")
-            return await view.render_graphql_ide(request)
         negotiated = answer_type(accept)
         if negotiated is None:
             message = f"The answer is JSON: accept {GRAPHQL_RESPONSE} or {JSON}."
@@ -48,27 +58,31 @@ async def answer(view: GraphQL[Any, Any], admission: Admission, request: Request
         media = negotiated
         admission.enter()
         try:
-            return await admitted(view, admission, request, media, timeout)
+            return await admitted(view, admission, request, media, timeout, measure)
         finally:
             admission.leave()
     except RequestError as error:
+        measure.outcome = error.code
         return error.answer(media)
 
 
 async def admitted(view: GraphQL[Any, Any], admission: Admission, request: Request, media: str,
-                   timeout: float) -> Response:  # fmt: skip
+                   timeout: float, measure: RequestMeasure) -> Response:  # fmt: skip
     """Credentials first, then the principal's rate, and only then is the body read."""
     principal = await admission.principal(request.headers.get("authorization"))
     request.state.principal = principal
     with logs.bound(principal=principal.id, role=principal.role):
-        await admission.take_turn(principal)
-        operation = await read_operation(request)
-        query = admission.document(operation.query, operation.extensions, request.method)
-        return await execute(view, request, replace(operation, query=query), media, timeout)
+        try:
+            await admission.take_turn(principal)
+            operation = await read_operation(request)
+            query = admission.document(operation.query, operation.extensions, request.method)
+            return await execute(view, request, replace(operation, query=query), media, timeout, measure)
+        finally:
+            measure.operation = logs.field("operation")  # as both execution paths name it in the logs
 
 
 async def execute(view: GraphQL[Any, Any], request: Request, operation: Operation, media: str,
-                  timeout: float) -> Response:  # fmt: skip
+                  timeout: float, measure: RequestMeasure) -> Response:  # fmt: skip
     # the context hook's response argument is for frameworks that let resolvers set headers; ours do not
     context = await view.get_context(request, Response())
     try:
@@ -93,6 +107,7 @@ async def execute(view: GraphQL[Any, Any], request: Request, operation: Operatio
     except CannotGetOperationTypeError as error:
         result = ExecutionResult(data=None, errors=[unknown_operation(error.operation_name)])
     body = await view.process_result(request, result)
+    measure.outcome = first_code(body.get("errors"))
     if not request_error(result) or media == JSON:  # application/json: 200 for every GraphQL result, as clients expect
         return json_answer(body, 200, media)
     body.pop("data", None)
@@ -121,6 +136,14 @@ async def fast_answer(schema: Any, context: Any, operation: Operation) -> dict[s
         return {"data": await plan.run(context, schema._schema, operation.variables)}
     except Fallback:
         return None
+
+
+def first_code(errors: list[Any] | None) -> str | None:
+    """The code of an answer's first error (every error has one, `format_error` sees to it); None without errors."""
+    if not errors:
+        return None
+    code: str = errors[0]["extensions"]["code"]
+    return code
 
 
 def request_error(result: ExecutionResult) -> bool:

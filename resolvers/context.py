@@ -12,6 +12,7 @@ from access.principal import Capability, Principal
 from bus.hub import Hub
 from calculation.records import Vehicle
 from catalog import Catalog
+from observability.observer import IDLE, Observer
 from resolvers.loaders import Loaders
 from sources import Sources
 from store.archive import QuoteArchive
@@ -34,10 +35,12 @@ class RequestContext:
     """Entries allowed in each list of a subscription filter."""
     connection_params: dict[str, object] | None = None
     """The payload of a socket's connection_init (its credentials)."""
+    observer: Observer = IDLE
+    """Measures each source batch of the request."""
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.sources, self.batching, self.sees)
+        return Loaders(self.sources, self.batching, self.sees, self.observer)
 
     def sees(self, vehicle: Vehicle) -> bool:
         """The one scope check: a vehicle outside the principal's brands and markets is, to it, not there."""

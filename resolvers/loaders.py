@@ -11,7 +11,17 @@ from aiodataloader import DataLoader
 
 from calculation.records import CampaignVehicle, ServiceContract, ServiceEvent, Vehicle
 from catalog.records import Campaign, Engine, LabourTime, OilNorm, OilProduct, Part
-from sources import Sources
+from observability.observer import IDLE, Observer
+from sources import (
+    Sources,
+    campaigns,
+    labour_times,
+    parts,
+    service_contracts,
+    service_history,
+    technical_data,
+    vehicle_master,
+)
 from sources.base import SourceUnavailable
 
 K = TypeVar("K")
@@ -21,11 +31,17 @@ R = TypeVar("R")
 
 
 class SourceLoader(DataLoader[K, V]):
-    """A loader over one source batch function. Unbatched (benchmark baseline only) it calls the source per key."""
+    """A loader over one source batch function. Unbatched (benchmark baseline only) it calls the source per key.
 
-    def __init__(self, sources: Sources, batching: bool = True) -> None:
+    Every source batch of the API passes `batch_load_fn`: it is where each is measured (and traced)."""
+
+    source: str
+    """The source system asked, by its name in SOURCE_UNAVAILABLE."""
+
+    def __init__(self, sources: Sources, batching: bool = True, observer: Observer = IDLE) -> None:
         super().__init__(batch=batching, cache=batching)
         self.sources = sources
+        self.observer = observer
 
     def get(self, key: K) -> V | Awaitable[V]:
         """The value at once when this request already loaded it (a parent prefetched it), else a future.
@@ -41,10 +57,12 @@ class SourceLoader(DataLoader[K, V]):
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
         # a failure answered per key stays cached for the request (aiodataloader forgets a failed batch): the
         # fields that read an unavailable source all fail with it, and the source is not asked once per field
-        try:
-            return list(await self.fetch(keys))
-        except SourceUnavailable as failure:
-            return cast(list[V], [failure] * len(keys))  # aiodataloader takes an exception in a value's place
+        with self.observer.batch(self.source, type(self).__name__, len(keys)) as measure:
+            try:
+                return list(await self.fetch(keys))
+            except SourceUnavailable as failure:
+                measure.outcome = "unavailable"
+                return cast(list[V], [failure] * len(keys))  # aiodataloader takes an exception in a value's place
 
     async def fetch(self, keys: Sequence[K]) -> Sequence[V]:
         """One source call for the keys; values in key order."""
@@ -54,8 +72,11 @@ class SourceLoader(DataLoader[K, V]):
 class VehicleByVinLoader(SourceLoader[str, Vehicle | None]):
     """Every way to a vehicle goes through here: one outside the caller's scopes comes back as unknown."""
 
-    def __init__(self, sources: Sources, batching: bool, visible: Callable[[Vehicle], bool]) -> None:
-        super().__init__(sources, batching)
+    source = vehicle_master.NAME
+
+    def __init__(self, sources: Sources, batching: bool, visible: Callable[[Vehicle], bool],
+                 observer: Observer = IDLE) -> None:  # fmt: skip
+        super().__init__(sources, batching, observer)
         self.visible = visible
 
     async def fetch(self, keys: Sequence[str]) -> list[Vehicle | None]:
@@ -64,46 +85,64 @@ class VehicleByVinLoader(SourceLoader[str, Vehicle | None]):
 
 
 class ServiceEventsByVinLoader(SourceLoader[str, tuple[ServiceEvent, ...]]):
+    source = service_history.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[tuple[ServiceEvent, ...]]:
         return await self.sources.service_history.events_by_vin(keys)
 
 
 class ContractsByVinLoader(SourceLoader[str, tuple[ServiceContract, ...]]):
+    source = service_contracts.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[tuple[ServiceContract, ...]]:
         return await self.sources.service_contracts.contracts_by_vin(keys)
 
 
 class CampaignAssignmentsByVinLoader(SourceLoader[str, tuple[CampaignVehicle, ...]]):
+    source = campaigns.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[tuple[CampaignVehicle, ...]]:
         return await self.sources.campaigns.assignments_by_vin(keys)
 
 
 class CampaignByCodeLoader(SourceLoader[str, Campaign | None]):
+    source = campaigns.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[Campaign | None]:
         return await self.sources.campaigns.campaigns_by_code(keys)
 
 
 class EngineByCodeLoader(SourceLoader[str, Engine | None]):
+    source = technical_data.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[Engine | None]:
         return await self.sources.technical_data.engines_by_code(keys)
 
 
 class OilNormByCodeLoader(SourceLoader[str, OilNorm | None]):
+    source = technical_data.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[OilNorm | None]:
         return await self.sources.technical_data.oil_norms_by_code(keys)
 
 
 class OilProductByCodeLoader(SourceLoader[str, OilProduct | None]):
+    source = technical_data.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[OilProduct | None]:
         return await self.sources.technical_data.oil_products_by_code(keys)
 
 
 class PartByNumberLoader(SourceLoader[str, Part | None]):
+    source = parts.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[Part | None]:
         return await self.sources.parts.parts_by_number(keys)
 
 
 class LabourTimeByItemLoader(SourceLoader[str, LabourTime | None]):
+    source = labour_times.NAME
+
     async def fetch(self, keys: Sequence[str]) -> list[LabourTime | None]:
         return await self.sources.labour_times.labour_times_by_item(keys)
 
@@ -115,17 +154,19 @@ class Loaders:
     history never builds a history loader.
     """
 
-    def __init__(self, sources: Sources, batching: bool, visible: Callable[[Vehicle], bool]) -> None:
+    def __init__(self, sources: Sources, batching: bool, visible: Callable[[Vehicle], bool],
+                 observer: Observer = IDLE) -> None:  # fmt: skip
         self._sources = sources
         self._batching = batching
         self._visible = visible
+        self._observer = observer
 
     def _make(self, kind: type[L]) -> L:
-        return kind(self._sources, self._batching)
+        return kind(self._sources, self._batching, self._observer)
 
     @cached_property
     def vehicle_by_vin(self) -> VehicleByVinLoader:
-        return VehicleByVinLoader(self._sources, self._batching, self._visible)
+        return VehicleByVinLoader(self._sources, self._batching, self._visible, self._observer)
 
     @cached_property
     def service_events_by_vin(self) -> ServiceEventsByVinLoader:

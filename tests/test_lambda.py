@@ -48,11 +48,19 @@ def graphql_event(query: str, **options: Any) -> dict[str, Any]:
     return event("POST", "/graphql", json.dumps({"query": query}).encode(), **options)
 
 
-def handle(events: list[dict[str, Any]], env: dict[str, str]) -> tuple[list[dict[str, Any]], str]:
-    run = subprocess.run([sys.executable, "-c", RUNNER], input="".join(json.dumps(e) + "\n" for e in events),
+def printed(events: list[dict[str, Any]], env: dict[str, str],
+            runner: str = RUNNER) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+    """Every JSON line the process printed on stdout (answers and embedded-metric lines), and its stderr."""
+    run = subprocess.run([sys.executable, "-c", runner], input="".join(json.dumps(e) + "\n" for e in events),
                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env}, timeout=120)  # fmt: skip
     assert run.returncode == 0, run.stderr
     return [json.loads(line) for line in run.stdout.splitlines()], run.stderr
+
+
+def handle(events: list[dict[str, Any]], env: dict[str, str]) -> tuple[list[dict[str, Any]], str]:
+    """What the handler answered to each event, and the log."""
+    lines, log = printed(events, env)
+    return [line for line in lines if "_aws" not in line], log
 
 
 def body_of(answer: dict[str, Any]) -> Any:
