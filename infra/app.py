@@ -21,7 +21,7 @@ FEATURE_FLAGS = {
 }
 
 
-def build(outdir: Path = OUT, context: dict[str, object] | None = None) -> tuple[App, Stack]:
+def build(outdir: Path = OUT, context: dict[str, str] | None = None) -> tuple[App, Stack]:
     app = App(outdir=str(outdir), context=FEATURE_FLAGS | (context or {}))
     settings = Settings.from_context(app.node.try_get_context)
     # the region must be known: the load balancer's log delivery and the zones depend on it; the account need not
@@ -31,8 +31,9 @@ def build(outdir: Path = OUT, context: dict[str, object] | None = None) -> tuple
     return app, stack
 
 
-def main() -> int:
-    app, _ = build()
+def main(arguments: list[str]) -> int:
+    """Context may also be given as arguments, `stage=test apiProvisionedConcurrency=5`, as with `cdk -c`."""
+    app, _ = build(context=dict(argument.split("=", 1) for argument in arguments))
     assembly = app.synth()
     errors = [m for s in assembly.stacks for m in s.messages if m.level == SynthesisMessageLevel.ERROR]
     for message in errors:
@@ -42,4 +43,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

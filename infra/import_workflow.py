@@ -64,7 +64,7 @@ def _function(scope: Construct, name: str, settings: Settings, environment: dict
     )
 
 
-def _invoke(scope: Construct, name: str, function: lambda_.IFunction) -> tasks.LambdaInvoke:
+def _invoke(scope: Construct, name: str, function: lambda_.IFunction) -> sfn.TaskStateBase:
     """The function's answer is the state's output; the Lambda service's own errors are retried, with a longer
     patience than the default's, since a thousand shards at once meet throttling."""
     task = tasks.LambdaInvoke(
@@ -146,10 +146,10 @@ def import_workflow(
         targets=[
             targets.SfnStateMachine(
                 machine,
-                input=events.RuleTargetInput.from_object(
-                    {"bucket": events.EventField.from_path("$.detail.bucket.name"),
-                     "marker": events.EventField.from_path("$.detail.object.key")}
-                ),  # fmt: skip
+                input=events.RuleTargetInput.from_object({
+                    "bucket": events.EventField.from_path("$.detail.bucket.name"),
+                    "marker": events.EventField.from_path("$.detail.object.key"),
+                }),
                 dead_letter_queue=dead_letters,
                 retry_attempts=8,
                 max_event_age=Duration.hours(24),

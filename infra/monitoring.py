@@ -108,7 +108,8 @@ def dashboard(scope: Construct, watched: Watched, found: list[cloudwatch.Alarm],
     )  # fmt: skip
     board.add_widgets(
         cloudwatch.GraphWidget(title="Subscriptions: connections", left=[
-            balancer.metrics.active_connection_count(period=PERIOD), balancer.metrics.new_connection_count(period=PERIOD)
+            balancer.metrics.active_connection_count(period=PERIOD),
+            balancer.metrics.new_connection_count(period=PERIOD),
         ]),
         cloudwatch.GraphWidget(title="Subscriptions: CPU and memory (%)", left=[
             watched.service.service.metric_cpu_utilization(period=PERIOD),

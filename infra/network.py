@@ -53,7 +53,9 @@ def event_bus(scope: Construct, network: ec2.Vpc, settings: Settings) -> EventBu
     """ElastiCache for Redis, a primary and a replica in two zones with automatic failover, TLS in transit and
     encryption at rest: the Redis Streams bus every API instance and subscription server shares."""
     clients = ec2.SecurityGroup(scope, "EventBusClients", vpc=network, description="may connect to the event bus")
-    server = ec2.SecurityGroup(scope, "EventBusServer", vpc=network, description="the event bus", allow_all_outbound=False)
+    server = ec2.SecurityGroup(
+        scope, "EventBusServer", vpc=network, description="the event bus", allow_all_outbound=False
+    )
     server.add_ingress_rule(clients, ec2.Port.tcp(REDIS_PORT), "servers of the API and the subscriptions")
     subnets = elasticache.CfnSubnetGroup(
         scope,

@@ -33,8 +33,9 @@ class AftersalesStack(Stack):
             | LAMBDA_CACHE, storage.deliveries,
         )  # fmt: skip
         assert http.function.role is not None
+        task = service.task_definition
         grant_servers(tables, settings.prefix, storage.archive, http.function.role, http.function)
-        grant_servers(tables, settings.prefix, storage.archive, service.task_definition.task_role, service.task_definition)
+        grant_servers(tables, settings.prefix, storage.archive, task.task_role, task)
         acknowledge_lambda_basics(http.function, in_vpc=True)
         for function in workflow.functions.values():
             assert function.role is not None
@@ -49,4 +50,4 @@ class AftersalesStack(Stack):
         CfnOutput(self, "SubscriptionsHost", value=service.load_balancer.load_balancer_dns_name,
                   description="graphql-transport-ws: ws(s)://<host>/graphql")  # fmt: skip
         CfnOutput(self, "DeliveryBucket", value=storage.deliveries.bucket_name,
-                  description=f"deliveries/<name>/…, then deliveries/<name>/_COMPLETE starts the import")  # fmt: skip
+                  description="deliveries/<name>/…, then deliveries/<name>/_COMPLETE starts the import")  # fmt: skip

@@ -9,7 +9,13 @@ from aws_cdk import aws_s3 as s3
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
-INCOMPLETE_UPLOADS = s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(7))
+INCOMPLETE_UPLOADS = s3.LifecycleRule(
+    id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(7)
+)
+
+
+def _infrequent_after(days: int) -> list[s3.Transition]:
+    return [s3.Transition(storage_class=s3.StorageClass.INFREQUENT_ACCESS, transition_after=Duration.days(days))]
 
 
 def _bucket(
@@ -53,7 +59,7 @@ def buckets(scope: Construct) -> Buckets:
             # a delivery is read by the import within minutes; it is kept a while for audits and re-imports
             s3.LifecycleRule(
                 id="age-deliveries",
-                transitions=[s3.Transition(storage_class=s3.StorageClass.INFREQUENT_ACCESS, transition_after=Duration.days(30))],
+                transitions=_infrequent_after(30),
                 expiration=Duration.days(365),
                 noncurrent_version_expiration=Duration.days(7),
             )
@@ -69,9 +75,11 @@ def buckets(scope: Construct) -> Buckets:
             s3.LifecycleRule(
                 id="age-quotes",
                 prefix="quotes/",
-                transitions=[s3.Transition(storage_class=s3.StorageClass.INFREQUENT_ACCESS, transition_after=Duration.days(90))],
+                transitions=_infrequent_after(90),
             ),
-            s3.LifecycleRule(id="expire-old-state", prefix="prepared-state/", noncurrent_version_expiration=Duration.days(30)),
+            s3.LifecycleRule(
+                id="expire-old-state", prefix="prepared-state/", noncurrent_version_expiration=Duration.days(30)
+            ),
         ],
     )
     return Buckets(deliveries=deliveries, archive=archive, logs=logs)
