@@ -92,7 +92,7 @@ def definition(scope: Construct, functions: dict[str, lambda_.Function], setting
         item_selector=SHARD_SELECTOR,
         result_path="$.results",
         max_concurrency=settings.import_max_concurrency,
-        tolerated_failure_percentage=0,
+        tolerated_failure_percentage=0,  # one failed shard fails the import: left out of the template, the default
     )
     shards.item_processor(_invoke(scope, "Import shard", functions["Shard"]))
     shards.add_catch(failed, result_path="$.error")
