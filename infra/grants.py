@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aws_cdk import CfnElement, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -57,17 +58,17 @@ def grant_import(tables: Sequence[dynamodb.Table], prefix: str, deliveries: s3.I
 
 
 def _acknowledge_objects(owner: IConstruct, bucket: s3.IBucket, pattern: str, why: str) -> None:
-    resource = f"Resource::<{_logical(bucket)}.Arn>/{pattern}"
+    resource = f"Resource::<{logical_id(bucket)}.Arn>/{pattern}"
     NagSuppressions.add_resource_suppressions(owner, [NagPackSuppression(
         id="AwsSolutions-IAM5", reason=f"Objects of one bucket only: {why}.", applies_to=[resource],
     )], apply_to_children=True)  # fmt: skip
 
 
-def _logical(bucket: s3.IBucket) -> str:
-    """The bucket's logical id as cdk-nag writes it in a finding."""
-    child = bucket.node.default_child
-    assert isinstance(child, s3.CfnBucket)
-    return bucket.stack.resolve(child.logical_id)  # type: ignore[no-any-return]
+def logical_id(construct: IConstruct) -> str:
+    """The logical id of the construct's resource, as cdk-nag writes it in a finding."""
+    child = construct.node.default_child
+    assert isinstance(child, CfnElement), construct
+    return Stack.of(construct).resolve(child.logical_id)  # type: ignore[no-any-return]
 
 
 def acknowledge_lambda_basics(function: IConstruct, in_vpc: bool = False) -> None:

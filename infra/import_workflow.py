@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnElement, Duration, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -18,6 +18,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra.code import RUNTIME, function_code
+from infra.grants import logical_id
 from infra.settings import Settings
 
 MARKER = "_COMPLETE"
@@ -160,10 +161,10 @@ def import_workflow(
 
 
 def _acknowledge(machine: sfn.StateMachine, functions: dict[str, lambda_.Function]) -> None:
-    versions = [f"Resource::<{_logical(f)}.Arn>:*" for f in functions.values()]
+    versions = [f"Resource::<{logical_id(f)}.Arn>:*" for f in functions.values()]
     executions = [
         f"Resource::arn:<AWS::Partition>:states:{Stack.of(machine).region}:<AWS::AccountId>:execution:"
-        + f'{{"Fn::Select":[6,{{"Fn::Split":[":",{{"Ref":"{_logical(machine)}"}}]}}]}}' + tail
+        + f'{{"Fn::Select":[6,{{"Fn::Split":[":",{{"Ref":"{logical_id(machine)}"}}]}}]}}' + tail
         for tail in (":*", "/*:*")
     ]
     NagSuppressions.add_resource_suppressions(machine, [
@@ -186,8 +187,3 @@ def _acknowledge(machine: sfn.StateMachine, functions: dict[str, lambda_.Functio
         ),
     ], apply_to_children=True)  # fmt: skip
 
-
-def _logical(construct: Construct) -> str:
-    child = construct.node.default_child
-    assert isinstance(child, CfnElement), construct
-    return Stack.of(construct).resolve(child.logical_id)  # type: ignore[no-any-return]
