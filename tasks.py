@@ -1,4 +1,5 @@
-"""Set up the project's own virtual environment and run its two everyday commands: serve and test."""
+"""Set up the project's own virtual environment and run its everyday commands: serve and test, and for the AWS
+deployment synth (the CloudFormation templates, offline) and bundle (the functions' code with its dependencies)."""
 
 from __future__ import annotations
 
@@ -77,8 +78,26 @@ def serve() -> int:
     return run("aftersales", "serve", *sys.argv[2:])
 
 
+def synth() -> int:
+    """The CDK app (infra/) written to infra/cdk.out, cdk-nag's AwsSolutions checks included; jsii runs it in node."""
+    ensure_venv("infra")
+    if shutil.which("node") is None:
+        print("the CDK app runs in node (jsii): install Node.js 20 or newer", file=sys.stderr)
+        return 1
+    if not (ROOT / "build" / "lambda").is_dir():
+        print("note: without `python3 tasks.py bundle` the functions' asset is the bare source, fine for checking "
+              "the templates, not for deploying", file=sys.stderr)  # fmt: skip
+    return run("python", "-m", "infra.app", *sys.argv[2:])
+
+
+def bundle() -> int:
+    """The functions' code for deployment: the project and its dependencies as arm64 Linux wheels, in build/lambda."""
+    ensure_venv("infra")
+    return run("python", "-m", "infra.bundle")
+
+
 def main() -> int:
-    commands = {"test": test, "serve": serve}
+    commands = {"test": test, "serve": serve, "synth": synth, "bundle": bundle}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(f"usage: python3 tasks.py {{{'|'.join(commands)}}} [args…]", file=sys.stderr)
         return 2

@@ -7,7 +7,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_SHIPPED = {"tests", "bench", "tasks"}  # the test suite, the benchmarks and the developer's entry point
+# the test suite, the benchmarks, the developer's entry point and the deployment (infra/, deployed by CDK)
+NOT_SHIPPED = {"tests", "bench", "tasks", "infra"}
 
 
 def setuptools_table() -> dict[str, object]:
