@@ -51,6 +51,9 @@ def api(scope: Construct, settings: Settings, environment: dict[str, str], netwo
         memory_size=settings.api_memory_mb,
         timeout=Duration.seconds(settings.api_timeout_seconds),
         reserved_concurrent_executions=settings.api_reserved_concurrency or None,
+        # a new execution environment resumes from a snapshot taken after the imports (most of a cold start)
+        # instead of importing again; Lambda offers it only without provisioned concurrency, which keeps them warm
+        snap_start=None if settings.api_provisioned_concurrency else lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,
         tracing=lambda_.Tracing.ACTIVE,
         environment=environment,
         vpc=network,

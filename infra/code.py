@@ -15,7 +15,8 @@ NOT_CODE = [
     ".*", "**/__pycache__", "*.egg-info", "build", "dist", "var", "out", "tests", "bench", "docs", "infra",
     "**/node_modules", "Dockerfile", "*.md",
 ]  # fmt: skip
-RUNTIME = lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON)
+# SnapStart serves Python 3.12 and later; the CDK's list of runtimes that support it lags behind
+RUNTIME = lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON, supports_snap_start=True)
 
 
 def function_code() -> lambda_.Code:

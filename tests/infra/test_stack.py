@@ -164,3 +164,16 @@ def _states(definition: Any) -> dict[str, Any]:
     text = "".join(part if isinstance(part, str) else "ref" for part in definition["Fn::Join"][1])
     states: dict[str, Any] = json.loads(text)["States"]
     return states
+
+
+def test_the_api_function_resumes_from_a_snapshot_unless_provisioned_concurrency_keeps_it_warm(
+    template: Template, tmp_path: Path
+) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Handler": "server.lambda_handler", "SnapStart": {"ApplyOn": "PublishedVersions"}},
+    )
+    _, provisioned = build(outdir=tmp_path, context={"stage": "test", "apiProvisionedConcurrency": "2"})
+    api = [f["Properties"] for f in resources(Template.from_stack(provisioned), "AWS::Lambda::Function").values()
+           if f["Properties"].get("Handler") == "server.lambda_handler"]  # fmt: skip
+    assert len(api) == 1 and "SnapStart" not in api[0]
