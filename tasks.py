@@ -59,24 +59,22 @@ def ensure_redis_server() -> None:
         apt_install("redis-server", "the event-bus tests need it (apt-get install redis-server, brew install redis, …)")
 
 
-def ensure_buildah() -> bool:
+def ensure_buildah() -> None:
     """The image test builds the Dockerfile with buildah, on the base image in buildah's local storage: both are
     made ready here (buildah by apt-get as root on a Debian-like machine). Where no registry can be reached,
-    AFTERSALES_BASE_IMAGE_SCRIPT names a script that makes a stand-in for the base image. True if all is ready."""
+    AFTERSALES_BASE_IMAGE_SCRIPT names a script that makes a stand-in for the base image."""
     if not shutil.which("buildah") and not apt_install("buildah", "the image test is skipped"):
-        return False
+        return
     if subprocess.run([*BUILDAH, "inspect", "--type", "image", BASE_IMAGE], capture_output=True).returncode == 0:
-        return True
+        return
     script = os.environ.get("AFTERSALES_BASE_IMAGE_SCRIPT")
     try:
         if script:
             subprocess.run(["sh", script], check=True, timeout=600)
         else:
             subprocess.run([*BUILDAH, "pull", BASE_IMAGE], check=True, timeout=120)
-        return True
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         print(f"the base image {BASE_IMAGE} could not be had ({error}): the image test is skipped", file=sys.stderr)
-        return False
 
 
 def ensure_http_audit() -> None:
@@ -96,13 +94,13 @@ def test() -> int:
     ensure_venv("test")
     ensure_redis_server()
     ensure_http_audit()
-    # the image build takes minutes, mostly waiting on the disk: it runs beside the rest of the suite
-    image = start_image_test() if ensure_buildah() and not sys.argv[2:] else None
+    # buildah, the base image and the build take minutes, mostly waiting on the disk: beside the rest of the suite
+    image = None if sys.argv[2:] else start_image_test()
     try:
         for step in (("ruff", "check", "."), ("mypy",), ("lint-imports", "--no-cache")):
             if run(*step) != 0:
                 return 1
-        code = run("pytest", *(sys.argv[2:] or (["--ignore", IMAGE_TEST] if image else [])))
+        code = run("pytest", *(sys.argv[2:] or ["--ignore", IMAGE_TEST]))
         code = 0 if code == PYTEST_NO_TESTS else code
         if image is not None:
             image_code = finish_image_test(*image)
@@ -116,20 +114,29 @@ def test() -> int:
 
 def start_image_test() -> tuple[subprocess.Popen[bytes], IO[bytes]]:
     log = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in finish_image_test
-    print(f"$ pytest {IMAGE_TEST} (in the background)", flush=True)
-    process = subprocess.Popen([str(BIN / "pytest"), IMAGE_TEST], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    print("$ python3 tasks.py test-image (in the background)", flush=True)
+    command = [sys.executable, str(ROOT / "tasks.py"), "test-image"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               start_new_session=True)  # fmt: skip
     return process, log
 
 
 def finish_image_test(process: subprocess.Popen[bytes], log: IO[bytes]) -> int:
     code = process.wait()
     log.seek(0)
-    print(f"$ pytest {IMAGE_TEST}", flush=True)
+    print("$ python3 tasks.py test-image", flush=True)
     sys.stdout.buffer.write(log.read())
     sys.stdout.flush()
     log.close()
     return code
+
+
+def test_image() -> int:
+    """The image test alone, buildah and its base image made ready first (the test command runs it this way)."""
+    ensure_venv("test")
+    ensure_buildah()
+    code = run("pytest", IMAGE_TEST)
+    return 0 if code == PYTEST_NO_TESTS else code
 
 
 def serve() -> int:
@@ -138,7 +145,7 @@ def serve() -> int:
 
 
 def main() -> int:
-    commands = {"test": test, "serve": serve}
+    commands = {"test": test, "test-image": test_image, "serve": serve}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(f"usage: python3 tasks.py {{{'|'.join(commands)}}} [args…]", file=sys.stderr)
         return 2
