@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -16,6 +19,10 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
 # pytest's exit code when it collected no test: not a failure of the suite itself.
 PYTEST_NO_TESTS = 5
+# the Dockerfile's base image, in the storage the image test builds with (tests/test_image.py)
+BASE_IMAGE = "docker.io/library/python:3.11-slim"
+BUILDAH = ["buildah", "--storage-driver", "vfs"]
+IMAGE_TEST = "tests/test_image.py"
 
 
 def ensure_venv(extra: str) -> None:
@@ -36,17 +43,39 @@ def run(*args: str) -> int:
     return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=ROOT).returncode
 
 
-def ensure_redis_server() -> None:
-    """The event-bus tests start a real redis-server; on a Debian-like machine as root it is installed here."""
-    if shutil.which("redis-server"):
-        return
+def apt_install(package: str, needed_by: str) -> bool:
+    """Install a Debian package where this is a Debian-like machine and we are root; else say who needs it."""
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True, env=env)
-    else:
-        print("redis-server is not installed: the event-bus tests need it (apt-get install redis-server, "
-              "brew install redis, …)", file=sys.stderr)  # fmt: skip
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+        return True
+    print(f"{package} is not installed: {needed_by}", file=sys.stderr)
+    return False
+
+
+def ensure_redis_server() -> None:
+    """The event-bus tests start a real redis-server; on a Debian-like machine as root it is installed here."""
+    if not shutil.which("redis-server"):
+        apt_install("redis-server", "the event-bus tests need it (apt-get install redis-server, brew install redis, …)")
+
+
+def ensure_buildah() -> None:
+    """The image test builds the Dockerfile with buildah, on the base image in buildah's local storage: both are
+    made ready here (buildah by apt-get as root on a Debian-like machine). Where no registry can be reached,
+    AFTERSALES_BASE_IMAGE_SCRIPT names a script that makes a stand-in for the base image."""
+    if not shutil.which("buildah") and not apt_install("buildah", "the image test is skipped"):
+        return
+    if subprocess.run([*BUILDAH, "inspect", "--type", "image", BASE_IMAGE], capture_output=True).returncode == 0:
+        return
+    script = os.environ.get("AFTERSALES_BASE_IMAGE_SCRIPT")
+    try:
+        if script:
+            subprocess.run(["sh", script], check=True, timeout=600)
+        else:
+            subprocess.run([*BUILDAH, "pull", BASE_IMAGE], check=True, timeout=120)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        print(f"the base image {BASE_IMAGE} could not be had ({error}): the image test is skipped", file=sys.stderr)
 
 
 def ensure_http_audit() -> None:
@@ -66,10 +95,48 @@ def test() -> int:
     ensure_venv("test")
     ensure_redis_server()
     ensure_http_audit()
-    for step in (("ruff", "check", "."), ("mypy",), ("lint-imports", "--no-cache")):
-        if run(*step) != 0:
-            return 1
-    code = run("pytest", *sys.argv[2:])
+    # buildah, the base image and the build take minutes, mostly waiting on the disk: beside the rest of the suite
+    image = None if sys.argv[2:] else start_image_test()
+    try:
+        for step in (("ruff", "check", "."), ("mypy",), ("lint-imports", "--no-cache")):
+            if run(*step) != 0:
+                return 1
+        code = run("pytest", *(sys.argv[2:] or ["--ignore", IMAGE_TEST]))
+        code = 0 if code == PYTEST_NO_TESTS else code
+        if image is not None:
+            image_code = finish_image_test(*image)
+            image = None
+            code = code or image_code
+        return code
+    finally:
+        if image is not None:
+            os.killpg(image[0].pid, signal.SIGTERM)
+
+
+def start_image_test() -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    log = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in finish_image_test
+    print("$ python3 tasks.py test-image (in the background)", flush=True)
+    command = [sys.executable, str(ROOT / "tasks.py"), "test-image"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               start_new_session=True)  # fmt: skip
+    return process, log
+
+
+def finish_image_test(process: subprocess.Popen[bytes], log: IO[bytes]) -> int:
+    code = process.wait()
+    log.seek(0)
+    print("$ python3 tasks.py test-image", flush=True)
+    sys.stdout.buffer.write(log.read())
+    sys.stdout.flush()
+    log.close()
+    return code
+
+
+def test_image() -> int:
+    """The image test alone, buildah and its base image made ready first (the test command runs it this way)."""
+    ensure_venv("test")
+    ensure_buildah()
+    code = run("pytest", IMAGE_TEST)
     return 0 if code == PYTEST_NO_TESTS else code
 
 
@@ -97,7 +164,7 @@ def bundle() -> int:
 
 
 def main() -> int:
-    commands = {"test": test, "serve": serve, "synth": synth, "bundle": bundle}
+    commands = {"test": test, "test-image": test_image, "serve": serve, "synth": synth, "bundle": bundle}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(f"usage: python3 tasks.py {{{'|'.join(commands)}}} [args…]", file=sys.stderr)
         return 2
