@@ -101,7 +101,8 @@ def test() -> int:
         for step in (("ruff", "check", "."), ("mypy",), ("lint-imports", "--no-cache")):
             if run(*step) != 0:
                 return 1
-        code = run("pytest", *(sys.argv[2:] or ["--ignore", IMAGE_TEST]))
+        # the whole suite in one worker per core: most tests wait on servers they started, and CI has two cores
+        code = run("pytest", *(sys.argv[2:] or ["-n", "auto", "--ignore", IMAGE_TEST]))
         code = 0 if code == PYTEST_NO_TESTS else code
         if image is not None:
             image_code = finish_image_test(*image)
