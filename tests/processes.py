@@ -7,9 +7,11 @@ import socket
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+CHECKOUT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 
 
@@ -73,8 +75,8 @@ class LoopbackServer:
     def _spawn(self, port: int) -> None:
         self.port = port
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the process, closed in stop()
-        self._process = subprocess.Popen(
-            self.command(port), stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
+        self._process = subprocess.Popen(  # from the checkout, whose `tests` package a server may be run from
+            self.command(port), stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, cwd=CHECKOUT
         )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:

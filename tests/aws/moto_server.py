@@ -9,12 +9,13 @@ from tests.processes import HOST, LoopbackServer
 
 
 class MotoServer(LoopbackServer):
-    """One `python -m moto.server` process. State lives in that process only: `reset` wipes it, `stop` ends it."""
+    """One moto server process (`tests.aws.serial_moto`). State lives in that process only: `reset` wipes it,
+    `stop` ends it."""
 
     name = "moto server"
 
     def command(self, port: int) -> list[str]:
-        return [sys.executable, "-u", "-m", "moto.server", "-H", HOST, "-p", str(port)]
+        return [sys.executable, "-u", "-m", "tests.aws.serial_moto", "-H", HOST, "-p", str(port)]
 
     def answers(self, port: int) -> bool:
         with urllib.request.urlopen(f"http://{HOST}:{port}/moto-api/", timeout=1) as response:
