@@ -106,6 +106,10 @@ async def execute(view: GraphQL[Any, Any], request: Request, operation: Operatio
         raise refusal(error.operation_type) from None
     except CannotGetOperationTypeError as error:
         result = ExecutionResult(data=None, errors=[unknown_operation(error.operation_name)])
+    finally:
+        # the loaders refer back to the context (its scope check): freed now by reference counting, instead of
+        # as a cycle by the collector, whose pauses over every request's leftovers were the slowest answers
+        context.renew_loaders()
     body = await view.process_result(request, result)
     measure.outcome = first_code(body.get("errors"))
     if not request_error(result) or media == JSON:  # application/json: 200 for every GraphQL result, as clients expect

@@ -53,7 +53,8 @@ class RequestContext:
         return self.principal is not None and self.principal.may(capability)
 
     def renew_loaders(self) -> None:
-        """Forget what this context loaded: each subscription notification must see current data."""
+        """Forget what this context loaded: each subscription notification must see current data, and a finished
+        request lets go of its loaders at once."""
         self.__dict__.pop("loaders", None)
 
 
