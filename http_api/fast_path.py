@@ -47,8 +47,7 @@ from calculation.records import Vehicle
 from calculation.vin import checked_vin
 from resolvers import vehicle as vehicle_resolvers
 from resolvers.context import RequestContext
-from resolvers.loaders import SourceLoader
-from resolvers.prefetch import ask_now, load_engines
+from resolvers.prefetch import ask_now, load_engines, vin_keyed
 
 Build = Callable[[RequestContext, Any], Any]
 """Writes one object's (or value's) JSON form from its record, all its data loaded."""
@@ -66,21 +65,10 @@ class Fallback(Exception):
 class Needs:
     """What the plan's vehicles need loaded before the answer is written."""
 
-    history: bool = False
-    contracts: bool = False
-    campaigns: bool = False
+    vehicle_fields: set[str] = field(default_factory=set)
+    """The Vehicle fields read: which sources keyed by VIN they need is `prefetch.vin_keyed`'s to say."""
     engines: bool = False
     oil_norms: bool = False
-
-    def vin_keyed(self, ctx: RequestContext) -> list[SourceLoader[str, Any]]:
-        """The loaders keyed by VIN the plan reads: asked in the vehicle master's round, as the standard path does."""
-        loaders = ctx.loaders
-        wanted: list[tuple[bool, SourceLoader[str, Any]]] = [
-            (self.history, loaders.service_events_by_vin),
-            (self.contracts, loaders.contracts_by_vin),
-            (self.campaigns, loaders.campaign_assignments_by_vin),
-        ]
-        return [loader for needed, loader in wanted if needed]
 
 
 RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
@@ -101,13 +89,7 @@ RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
     "ServiceEventItem.name": lambda ctx, item: vehicle_resolvers.item_name(ctx.catalog, item),
 }
 """The resolver fields a plan reads, each as the resolver reads it once its data is loaded."""
-NEEDED_BY = {
-    "Vehicle.engine": ("engines",),
-    "Engine.oilNorms": ("engines", "oil_norms"),
-    "Vehicle.serviceEvents": ("history",),
-    "Vehicle.contracts": ("contracts",),
-    "Vehicle.openCampaigns": ("campaigns", "history"),
-}
+NEEDED_BY = {"Vehicle.engine": ("engines",), "Engine.oilNorms": ("engines", "oil_norms")}
 
 
 def loaded(value: Any) -> Any:
@@ -138,7 +120,7 @@ class Plan:
             raise Fallback
         asked = [vins_of(root, coerced.coerced, ctx) for root in self.roots]
         every = list(dict.fromkeys(vin for vins in asked for vin in vins))
-        ask_now(self.needs.vin_keyed(ctx), every)
+        ask_now(vin_keyed(ctx, self.needs.vehicle_fields), every)  # in the vehicle master's round, as the standard path
         found = await asyncio.gather(*(ctx.loaders.vehicle_by_vin.load(vin) for vin in every), return_exceptions=True)
         if any(isinstance(v, BaseException) for v in found):
             raise Fallback
@@ -153,7 +135,7 @@ class Plan:
 
     async def _load(self, ctx: RequestContext, vehicles: Sequence[Vehicle]) -> None:
         vins = [v.vin for v in vehicles]
-        jobs: list[Awaitable[Any]] = [loader.load_many(vins) for loader in self.needs.vin_keyed(ctx)]
+        jobs: list[Awaitable[Any]] = [loader.load_many(vins) for loader in vin_keyed(ctx, self.needs.vehicle_fields)]
         if self.needs.engines:
             jobs.append(load_engines(ctx, vehicles, self.needs.oil_norms))
         results = await asyncio.gather(*jobs, return_exceptions=True)
@@ -313,6 +295,8 @@ class Compiling:
                 return getattr(obj, attribute)
         elif qualified in RELATIONS:
             read = RELATIONS[qualified]
+            if kind.name == "Vehicle":
+                self.needs.vehicle_fields.add(name)
             for need in NEEDED_BY.get(qualified, ()):
                 setattr(self.needs, need, True)
         else:

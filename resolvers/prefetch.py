@@ -7,7 +7,7 @@ the executor one async resolver per vehicle and field; the number of source call
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Collection, Iterable, Sequence
 from typing import Any
 
 from strawberry.types.nodes import SelectedField, Selection
@@ -51,15 +51,18 @@ def load_early(ctx: RequestContext, vins: Sequence[str], selections: Iterable[Se
     """Asks every source keyed by VIN for these VINs now, in the same round as the vehicle master: the client's
     VINs are their keys, so nothing waits for the vehicles first. What the vehicle master does not return (or
     the caller may not see) is loaded but never read."""
-    wanted = children(selections).keys()
-    loaders: list[SourceLoader[str, Any]] = []
-    if wanted & NEEDS_HISTORY:
-        loaders.append(ctx.loaders.service_events_by_vin)
-    if wanted & NEEDS_CONTRACTS:
-        loaders.append(ctx.loaders.contracts_by_vin)
-    if wanted & NEEDS_CAMPAIGNS:
-        loaders.append(ctx.loaders.campaign_assignments_by_vin)
-    ask_now(loaders, vins)
+    ask_now(vin_keyed(ctx, children(selections).keys()), vins)
+
+
+def vin_keyed(ctx: RequestContext, fields: Collection[str]) -> list[SourceLoader[str, Any]]:
+    """The loaders keyed by VIN that these Vehicle fields read."""
+    loaders = ctx.loaders
+    read_by: list[tuple[set[str], SourceLoader[str, Any]]] = [
+        (NEEDS_HISTORY, loaders.service_events_by_vin),
+        (NEEDS_CONTRACTS, loaders.contracts_by_vin),
+        (NEEDS_CAMPAIGNS, loaders.campaign_assignments_by_vin),
+    ]
+    return [loader for needed_by, loader in read_by if not needed_by.isdisjoint(fields)]
 
 
 def ask_now(loaders: Iterable[SourceLoader[str, Any]], vins: Sequence[str]) -> None:
@@ -78,12 +81,7 @@ async def prefetch(ctx: RequestContext, vehicles: Sequence[Vehicle], selections:
     jobs: list[Awaitable[Any]] = []
     if "engine" in wanted:
         jobs.append(load_engines(ctx, vehicles, "oilNorms" in children(wanted["engine"])))
-    if wanted.keys() & NEEDS_HISTORY:
-        jobs.append(ctx.loaders.service_events_by_vin.load_many(vins))
-    if wanted.keys() & NEEDS_CONTRACTS:
-        jobs.append(ctx.loaders.contracts_by_vin.load_many(vins))
-    if wanted.keys() & NEEDS_CAMPAIGNS:
-        jobs.append(ctx.loaders.campaign_assignments_by_vin.load_many(vins))
+    jobs.extend(loader.load_many(vins) for loader in vin_keyed(ctx, wanted.keys()))
     if jobs:
         # a failing source fails only the fields that read it, when they do: the vehicles are still returned
         await asyncio.gather(*jobs, return_exceptions=True)
