@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
@@ -133,38 +133,58 @@ def _optional(hint: Any) -> Any:
 
 Convert = Callable[[Row, str, Any], Any]
 """Reads one field of a row: (row, JSON key, the field's type hint) → value."""
+Read = Callable[[Row, str], Any]
+"""Reads one field of a row by its JSON key, its type hint already resolved into the way to read it."""
 
 
-def convert(row: Row, key: str, hint: Any, nested: Mapping[type, Reader[Any]] | None = None) -> Any:
-    """Field `key` of `row` as its type hint says; records inside use the readers in `nested`, else plain ones.
+def convert(row: Row, key: str, hint: Any) -> Any:
+    """Field `key` of `row` as its type hint says (see `converter`)."""
+    return _plain_converter(hint)(row, key)
+
+
+def converter(hint: Any, nested: Mapping[type, Reader[Any]]) -> Read:
+    """How to read a field of type `hint`, worked out once per record kind rather than once per value; records
+    inside use the readers in `nested`, else plain ones.
 
     `X | None` allows null; `Decimal` and `date` are read from strings; `tuple[X, ...]` is a list; a record,
     `Mapping[str, X]` and `tuple[tuple[str, X], ...]` (entries in the object's order) are objects; `Any` is
     taken as it is (condition expressions).
     """
     if hint is Any:
-        return row.raw(key)
+        return Row.raw
     inner = _optional(hint)
     if inner is not None:
-        return None if row.raw(key) is None else convert(row, key, inner, nested)
+        read_inner = converter(inner, nested)
+        return lambda row, key: None if row.raw(key) is None else read_inner(row, key)
     if hint is Decimal:
-        return row.decimal(key)
+        return Row.decimal
     if hint is date:
-        return row.iso_date(key)
+        return Row.iso_date
     if _is_object(hint):
-        return _read_object(row.child(key), hint, nested)
+        read_object = _object_reader(hint, nested)
+        return lambda row, key: read_object(row.child(key))
     if get_origin(hint) is tuple:
         item = get_args(hint)[0]
         if _is_object(item):
-            return tuple(_read_object(r, item, nested) for r in row.items(key))
+            read_item = _object_reader(item, nested)
+            return lambda row, key: tuple(read_item(r) for r in row.items(key))
         if item in _LIST_OF:
-            values = row.typed(key, list)
-            if not all(_is(v, item) for v in values):
-                raise row.error(f"field {key!r} must be a list of {_LIST_OF[item]}")
-            return tuple(values)
+            return partial(_list_of, item)
     elif hint in (str, int, bool):
-        return row.typed(key, hint)
+        return lambda row, key: row.typed(key, hint)
     raise TypeError(f"no conversion for {hint!r}")
+
+
+@cache
+def _plain_converter(hint: Any) -> Read:
+    return converter(hint, {})
+
+
+def _list_of(item: type, row: Row, key: str) -> tuple[Any, ...]:
+    values = row.typed(key, list)
+    if not all(_is(v, item) for v in values):
+        raise row.error(f"field {key!r} must be a list of {_LIST_OF[item]}")
+    return tuple(values)
 
 
 def _is_object(hint: Any) -> bool:
@@ -172,14 +192,14 @@ def _is_object(hint: Any) -> bool:
     return is_dataclass(hint) or origin is Mapping or (origin is tuple and get_origin(get_args(hint)[0]) is tuple)
 
 
-def _read_object(row: Row, hint: Any, nested: Mapping[type, Reader[Any]] | None = None) -> Any:
-    """A whole object as a record, a `Mapping[str, X]` or `tuple[tuple[str, X], ...]`."""
+def _object_reader(hint: Any, nested: Mapping[type, Reader[Any]]) -> Callable[[Row], Any]:
+    """Reads a whole object as a record, a `Mapping[str, X]` or `tuple[tuple[str, X], ...]`."""
     if is_dataclass(hint):
-        read = (nested or {}).get(cast(type, hint)) or _plain(cast(type, hint))
-        return read(row)
+        return nested.get(cast(type, hint)) or _plain(cast(type, hint))
     value = get_args(get_args(hint)[0])[1] if get_origin(hint) is tuple else get_args(hint)[1]
-    entries = ((name, convert(row, name, value, nested)) for name in row.data)
-    return dict(entries) if get_origin(hint) is Mapping else tuple(entries)
+    read_value = converter(value, nested)
+    collect: Callable[[Iterable[tuple[str, Any]]], Any] = dict if get_origin(hint) is Mapping else tuple
+    return lambda row: collect((name, read_value(row, name)) for name in row.data)
 
 
 class Reader(Generic[R]):
@@ -205,16 +225,20 @@ class Reader(Generic[R]):
         self.kind = kind
         self.check = check
         self.nested: Mapping[type, Reader[Any]] = {r.kind: r for r in nested}
-        self.fields = tuple((name, json_key(name), hints[name], overrides.get(name)) for name in names)
+        self.fields = tuple(
+            (name, json_key(name), converter(hints[name], self.nested) if name not in overrides
+             else _overridden(overrides[name], hints[name]))
+            for name in names
+        )  # fmt: skip
 
     def __call__(self, row: Row) -> R:
         if self.check is not None:
             self.check(row)
-        values = {
-            name: convert(row, key, hint, self.nested) if read is None else read(row, key, hint)
-            for name, key, hint, read in self.fields
-        }
-        return self.kind(**values)
+        return self.kind(**{name: read(row, key) for name, key, read in self.fields})
+
+
+def _overridden(read: Convert, hint: Any) -> Read:
+    return lambda row, key: read(row, key, hint)
 
 
 @cache

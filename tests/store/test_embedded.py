@@ -14,6 +14,7 @@ import pytest
 from calculation.records import CampaignVehicle, EventItem, ServiceContract, ServiceEvent, Vehicle, VehicleFile
 from store import EmbeddedStore, PreparedDataError, Store, load_vehicle_file, vehicle_file, versions
 from store import prepared as fmt
+from store.base import StoreUnavailable
 from store.embedded import RECORDED_EVENTS
 from tests.preparation.deliveries import (
     CAMPAIGN,
@@ -201,13 +202,51 @@ def test_a_manifest_that_counts_other_records_is_refused(tmp_path: Path) -> None
         EmbeddedStore.load(directory)
 
 
-def test_an_undecodable_record_is_named_by_file_and_line(tmp_path: Path) -> None:
-    good = fmt.dumps(fmt.vehicle_to_json(VEHICLE)) + "\n"
+def publish_vehicle_lines(directory: Path, lines: list[str]) -> Path:
+    """A data set whose vehicles file holds `lines` as they are (the manifest matches them), the others empty."""
     files = {name: b"" for name in (fmt.SERVICE_EVENTS, fmt.CONTRACTS, fmt.CAMPAIGN_VEHICLES)}
-    with versions.writing(tmp_path / "p") as writer:
-        writer.publish({**files, fmt.VEHICLES: (good + '{"vin": "X"}\n').encode()})
-    with pytest.raises(PreparedDataError, match=r"vehicles.jsonl line 2 is not a prepared record"):
-        EmbeddedStore.load(tmp_path / "p")
+    with versions.writing(directory) as writer:
+        writer.publish({**files, fmt.VEHICLES: "".join(line + "\n" for line in lines).encode()})
+    return directory
+
+
+def test_an_undecodable_record_fails_its_vin_only_named_by_file_and_line(tmp_path: Path) -> None:
+    good = fmt.dumps(fmt.vehicle_to_json(VEHICLE))
+    store = EmbeddedStore.load(publish_vehicle_lines(tmp_path / "p", [good, '{"vin": "X"}']))
+    for _ in range(2):  # every time, not as an unknown vehicle once it failed
+        with pytest.raises(StoreUnavailable, match=r"vehicles.jsonl: line 2 is not a prepared record"):
+            asyncio.run(store.vehicles(["X"]))
+    assert asyncio.run(store.vehicles([DE_VIN])) == [VEHICLE]
+    assert store.vins() == sorted([DE_VIN, "X"])
+
+
+@pytest.mark.parametrize(("line", "refusal"), [("not json", "line 1 is not a JSON object"),
+                                                ("[1, 2]", "line 1 is not a JSON object"),
+                                                ('{"modelCode": "VRN-BLT-8"}', "line 1 has no VIN")])  # fmt: skip
+def test_a_line_without_a_vin_is_refused_at_load(tmp_path: Path, line: str, refusal: str) -> None:
+    with pytest.raises(PreparedDataError, match=rf"vehicles.jsonl {refusal}"):
+        EmbeddedStore.load(publish_vehicle_lines(tmp_path / "p", [line]))
+
+
+def test_a_record_whose_vin_is_not_where_the_writer_puts_it_is_not_served_under_another(tmp_path: Path) -> None:
+    # a nested "vin" before the top-level one: the line is indexed under the nested VIN, and the decoded record
+    # (of another VIN) is refused rather than served for it
+    record = fmt.vehicle_to_json(VEHICLE)
+    line = json.dumps({"note": {"vin": CH_VIN}, **record}, separators=(",", ":"))
+    store = EmbeddedStore.load(publish_vehicle_lines(tmp_path / "p", [line]))
+    with pytest.raises(StoreUnavailable, match="line 1 has its VIN in an unexpected place"):
+        asyncio.run(store.vehicles([CH_VIN]))
+
+
+def test_records_are_decoded_when_first_asked_for_and_then_kept(tmp_path: Path) -> None:
+    directory = write_prepared(tmp_path / "p", [VEHICLE], events=[event("E-2", date(2024, 5, 1), 20_000),
+                                                                  event("E-1", date(2023, 5, 1), 10_000)])  # fmt: skip
+    store = EmbeddedStore.load(directory)
+    (first,) = asyncio.run(store.service_events([DE_VIN]))
+    assert [e.event_id for e in first] == ["E-1", "E-2"]  # in history order, whatever the file's order
+    (again,) = asyncio.run(store.service_events([DE_VIN]))
+    assert again is first
+    assert asyncio.run(store.service_events([CH_VIN])) == [()]
 
 
 def test_a_directory_of_the_older_single_version_layout_is_refused_with_a_hint(tmp_path: Path) -> None:
