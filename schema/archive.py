@@ -1,7 +1,5 @@
 """The quote archive: archived quotes and the mutation that archives one (kept immutable, content-addressed)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import strawberry

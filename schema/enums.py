@@ -1,7 +1,5 @@
 """Enumerations of the domain (DOMAIN §7.6), each declared once and reused."""
 
-from __future__ import annotations
-
 from enum import Enum
 
 import strawberry

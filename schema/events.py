@@ -1,7 +1,5 @@
 """Recording service events and subscribing to them (partners resume from a cursor and miss nothing)."""
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import AsyncIterator
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Oil norms, oil products and the oil requirement of an engine (DOMAIN §3, §8.5)."""
 
-from __future__ import annotations
-
 import strawberry
 
 from access.principal import Capability

@@ -1,7 +1,5 @@
 """The service quote and due items (DOMAIN §5, §8): inputs, due list, positions, totals per payer, warnings."""
 
-from __future__ import annotations
-
 import datetime
 
 import strawberry

@@ -1,8 +1,6 @@
 """The three root types: the query (vehicles by VIN and the master data around them), the mutations and the
 subscription; their fields' types and resolvers live in the modules of their domain areas."""
 
-from __future__ import annotations
-
 import strawberry
 
 from access.principal import Capability

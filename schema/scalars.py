@@ -4,8 +4,6 @@ A value the scalar refuses is the client's mistake: graphql-core puts the ValueE
 into its validation or variable error next to its own (bounded) echo of the value, so the sentence names no value.
 """
 
-from __future__ import annotations
-
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
@@ -83,7 +81,7 @@ def _parse_date_literal(node: ValueNode, _variables: dict[str, Any] | None = Non
 DATE: ScalarDefinition = strawberry.scalar(
     name="Date",
     description=(
-        "A calendar date written exactly as YYYY-MM-DD (ISO 8601, e.g. \"2025-06-30\"), without time zone: the "
+        'A calendar date written exactly as YYYY-MM-DD (ISO 8601, e.g. "2025-06-30"), without time zone: the '
         "workshop's business date."
     ),
     serialize=datetime.date.isoformat,

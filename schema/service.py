@@ -1,7 +1,5 @@
 """Service history, service contracts, campaigns and service products (DOMAIN §6, §7.2, §7.4)."""
 
-from __future__ import annotations
-
 import datetime
 
 import strawberry

@@ -1,7 +1,5 @@
 """The vehicle and its build data: brand, model, engine, market (DOMAIN §7.2)."""
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import Awaitable
 from typing import Annotated
