@@ -18,9 +18,9 @@ from strawberry.types.graphql import OperationType
 
 import logs
 from http_api.admission import Admission
+from http_api.answer_writer import Fallback
 from http_api.errors import RequestError, json_answer
 from http_api.executable_schema import ExecutableSchema
-from http_api.fast_path import Fallback
 from http_api.media import GRAPHQL_RESPONSE, JSON, answer_type, wants_page
 from http_api.operation import Operation, read_operation
 from observability.observer import IDLE, Observer, RequestMeasure

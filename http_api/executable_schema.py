@@ -55,4 +55,3 @@ def build_schema(
     schema.documents = cache
     schema.fast_path = fast_path
     return schema
-

@@ -15,88 +15,28 @@ that).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
-    BooleanValueNode,
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLSchema,
-    InlineFragmentNode,
     ListValueNode,
     OperationDefinitionNode,
     OperationType,
-    SelectionNode,
-    SelectionSetNode,
     StringValueNode,
     VariableNode,
-    is_leaf_type,
 )
 from graphql.execution.values import get_variable_values
 
-from calculation.quote import open_campaigns as open_campaigns_of
 from calculation.records import Vehicle
 from calculation.vin import checked_vin
-from resolvers import vehicle as vehicle_resolvers
+from http_api.answer_writer import AnswerWriter, Build, Fallback, Needs, Unsupported, collect
 from resolvers.context import RequestContext
 from resolvers.prefetch import ask_now, load_engines, vin_keyed
-
-Build = Callable[[RequestContext, Any], Any]
-"""Writes one object's (or value's) JSON form from its record, all its data loaded."""
-
-
-class Unsupported(Exception):
-    """The document has a part the plan does not cover: it runs on graphql-core."""
-
-
-class Fallback(Exception):
-    """Something at run time that graphql-core answers with an error or a partial result: it answers."""
-
-
-@dataclass
-class Needs:
-    """What the plan's vehicles need loaded before the answer is written."""
-
-    vehicle_fields: set[str] = field(default_factory=set)
-    """The Vehicle fields read: which sources keyed by VIN they need is `prefetch.vin_keyed`'s to say."""
-    engines: bool = False
-    oil_norms: bool = False
-
-
-RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
-    "Vehicle.brand": lambda ctx, v: vehicle_resolvers.brand_of(ctx.catalog, v),
-    "Vehicle.model": lambda ctx, v: ctx.catalog.models[v.model_code],
-    "Vehicle.market": lambda ctx, v: ctx.catalog.markets[v.market],
-    "Vehicle.engine": lambda ctx, v: loaded(ctx.loaders.engine_by_code.get(v.engine_code)),
-    "Vehicle.serviceEvents": lambda ctx, v: loaded(ctx.loaders.service_events_by_vin.get(v.vin)),
-    "Vehicle.contracts": lambda ctx, v: loaded(ctx.loaders.contracts_by_vin.get(v.vin)),
-    "Vehicle.openCampaigns": lambda ctx, v: open_campaigns_of(
-        ctx.catalog,
-        loaded(ctx.loaders.campaign_assignments_by_vin.get(v.vin)),
-        loaded(ctx.loaders.service_events_by_vin.get(v.vin)),
-    ),
-    "Engine.oilNorms": lambda ctx, e: [
-        norm for code in e.oil_norm_codes if (norm := loaded(ctx.loaders.oil_norm_by_code.get(code))) is not None
-    ],
-    "ServiceEventItem.name": lambda ctx, item: vehicle_resolvers.item_name(ctx.catalog, item),
-}
-"""The resolver fields a plan reads, each as the resolver reads it once its data is loaded."""
-NEEDED_BY = {"Vehicle.engine": ("engines",), "Engine.oilNorms": ("engines", "oil_norms")}
-
-
-def loaded(value: Any) -> Any:
-    """A loader's value, already loaded; one still to come (or failed) is graphql-core's to handle."""
-    if asyncio.isfuture(value) or asyncio.iscoroutine(value):
-        raise Fallback
-    return value
 
 
 @dataclass
@@ -128,9 +68,12 @@ class Plan:
         await self._load(ctx, vehicles)
         by_vin = dict(zip(every, found, strict=True))
         data = {}
-        for root, vins in zip(self.roots, asked, strict=True):
-            built = [None if by_vin[vin] is None else root.build(ctx, by_vin[vin]) for vin in vins]
-            data[root.key] = built if root.many else built[0]
+        try:
+            for root, vins in zip(self.roots, asked, strict=True):
+                built = [None if by_vin[vin] is None else root.build(ctx, by_vin[vin]) for vin in vins]
+                data[root.key] = built if root.many else built[0]
+        except Exception as error:  # data not loaded, a value a scalar refuses, a code missing from the catalogue
+            raise Fallback from error
         return data
 
     async def _load(self, ctx: RequestContext, vehicles: Sequence[Vehicle]) -> None:
@@ -183,7 +126,7 @@ def _compile(schema: GraphQLSchema, document: DocumentNode, operation_name: str 
     query = schema.query_type
     assert query is not None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    compiling = Compiling(fragments)
+    writer = AnswerWriter(fragments)
     roots = []
     for key, nodes in collect(query, [operation.selection_set], fragments).items():
         node = nodes[0]
@@ -196,166 +139,6 @@ def _compile(schema: GraphQLSchema, document: DocumentNode, operation_name: str 
             raise Unsupported
         vehicle_type = schema.get_type("Vehicle")
         assert isinstance(vehicle_type, GraphQLObjectType)
-        build = compiling.object_builder(vehicle_type, [node.selection_set])
+        build = writer.builder(vehicle_type, [node.selection_set])
         roots.append(RootField(key, name == "vehicles", argument, build))
-    return Plan(operation, roots, compiling.needs)
-
-
-def response_key(node: FieldNode) -> str:
-    return (node.alias or node.name).value
-
-
-def collect(
-    kind: GraphQLObjectType,
-    selection_sets: Sequence[SelectionSetNode | None],
-    fragments: Mapping[str, FragmentDefinitionNode],
-) -> dict[str, list[FieldNode]]:
-    """The fields of selection sets on one object type by response key, in the order graphql-core executes them:
-    fragments spread in, fields of one key merged (validation made them the same field), `@skip`/`@include` with a
-    literal condition applied. A condition from a variable, or any other directive, is not covered."""
-    found: dict[str, list[FieldNode]] = {}
-    spread: set[str] = set()
-
-    def visit(selection_set: SelectionSetNode | None) -> None:
-        if selection_set is None:
-            raise Unsupported
-        for selection in selection_set.selections:
-            if not included(selection):
-                continue
-            if isinstance(selection, FieldNode):
-                found.setdefault(response_key(selection), []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                if selection.type_condition is not None and selection.type_condition.name.value != kind.name:
-                    raise Unsupported  # only abstract types make such a fragment apply, and none is covered
-                visit(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
-                spread.add(selection.name.value)  # a fragment spread twice in one selection is collected once
-                fragment = fragments[selection.name.value]
-                if fragment.type_condition.name.value != kind.name or fragment.directives:
-                    raise Unsupported
-                visit(fragment.selection_set)
-
-    for selection_set in selection_sets:
-        visit(selection_set)
-    return found
-
-
-def included(selection: SelectionNode) -> bool:
-    """`@skip(if: …)` and `@include(if: …)` with a literal condition; anything else is not covered."""
-    keep = True
-    for directive in selection.directives or ():
-        arguments = directive.arguments or ()
-        condition = arguments[0].value if len(arguments) == 1 else None
-        if directive.name.value not in ("skip", "include") or not isinstance(condition, BooleanValueNode):
-            raise Unsupported
-        keep = keep and condition.value == (directive.name.value == "include")
-    return keep
-
-
-@dataclass
-class Compiling:
-    """One document's compilation: its fragments, and what its vehicles will need loaded."""
-
-    fragments: Mapping[str, FragmentDefinitionNode]
-    needs: Needs = field(default_factory=Needs)
-
-    def object_builder(self, kind: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode | None]) -> Build:
-        parts: list[tuple[str, Build]] = []
-        for key, nodes in collect(kind, selection_sets, self.fragments).items():
-            name = nodes[0].name.value
-            if name == "__typename":
-                parts.append((key, typename(kind.name)))
-                continue
-            definition = kind.fields.get(name)
-            if definition is None or any(node.arguments for node in nodes):
-                raise Unsupported
-            parts.append((key, self.field_builder(kind, name, definition.type, nodes)))
-
-        def build(ctx: RequestContext, obj: Any) -> dict[str, Any]:
-            return {key: part(ctx, obj) for key, part in parts}
-
-        return build
-
-    def field_builder(
-        self, kind: GraphQLObjectType, name: str, graphql_type: GraphQLOutputType, nodes: Sequence[FieldNode]
-    ) -> Build:
-        strawberry_field = kind.fields[name].extensions.get("strawberry-definition")
-        if strawberry_field is None or strawberry_field.extensions:
-            raise Unsupported  # a role check, or a field strawberry does not define
-        qualified = f"{kind.name}.{name}"
-        selection_sets = [node.selection_set for node in nodes]
-        read: Build
-        if strawberry_field.base_resolver is None:
-            attribute = strawberry_field.python_name
-            leaf = plain_leaf(attribute, graphql_type, selection_sets)
-            if leaf is not None:
-                return leaf
-
-            def read(ctx: RequestContext, obj: Any) -> Any:
-                return getattr(obj, attribute)
-        elif qualified in RELATIONS:
-            read = RELATIONS[qualified]
-            if kind.name == "Vehicle":
-                self.needs.vehicle_fields.add(name)
-            for need in NEEDED_BY.get(qualified, ()):
-                setattr(self.needs, need, True)
-        else:
-            raise Unsupported
-        complete = self.completer(graphql_type, selection_sets)
-        return lambda ctx, obj: complete(ctx, read(ctx, obj))
-
-    def completer(self, graphql_type: GraphQLOutputType, selection_sets: Sequence[SelectionSetNode | None]) -> Build:
-        """Writes a value of `graphql_type` as graphql-core's executor completes it (no errors: those fall back);
-        a non-null type is checked in the same step as its value is written."""
-        required = isinstance(graphql_type, GraphQLNonNull)
-        kind = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-        write: Callable[[RequestContext, Any], Any]
-        if isinstance(kind, GraphQLList):
-            item = self.completer(kind.of_type, selection_sets)
-
-            def write(ctx: RequestContext, value: Any) -> Any:
-                return [item(ctx, v) for v in value]
-        elif is_leaf_type(kind):
-            if any(s is not None for s in selection_sets):
-                raise Unsupported
-            serialize = kind.serialize
-
-            def write(ctx: RequestContext, value: Any) -> Any:
-                return serialize(value)
-        elif isinstance(kind, GraphQLObjectType):
-            write = self.object_builder(kind, selection_sets)
-        else:
-            raise Unsupported  # interfaces and unions
-
-        def complete(ctx: RequestContext, value: Any) -> Any:
-            if value is None:
-                if required:
-                    raise Fallback
-                return None
-            return write(ctx, value)
-
-        return complete
-
-
-def typename(name: str) -> Build:
-    return lambda ctx, obj: name
-
-
-def plain_leaf(attribute: str, graphql_type: GraphQLOutputType, selection_sets: Sequence[SelectionSetNode | None]
-               ) -> Build | None:  # fmt: skip
-    """A scalar attribute in one step (most fields are): read, check, serialize."""
-    required = isinstance(graphql_type, GraphQLNonNull)
-    kind = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    if not is_leaf_type(kind) or any(s is not None for s in selection_sets):
-        return None
-    serialize = kind.serialize
-
-    def leaf(ctx: RequestContext, obj: Any) -> Any:
-        value = getattr(obj, attribute)
-        if value is None:
-            if required:
-                raise Fallback
-            return None
-        return serialize(value)
-
-    return leaf
+    return Plan(operation, roots, writer.needs)

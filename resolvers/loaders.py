@@ -54,6 +54,16 @@ class SourceLoader(DataLoader[K, V]):
             return value
         return self.load(key)
 
+    def loaded(self, key: K) -> V:
+        """The value this request has already loaded for the key; for readers that only read once loading is
+        done, it raises where it is not: LookupError if never asked or cancelled, InvalidStateError while still
+        to come, the source's failure if it failed."""
+        future = self._cache.get(key)
+        if future is None or future.cancelled():
+            raise LookupError(key)
+        value: V = future.result()
+        return value
+
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
         # a failure answered per key stays cached for the request (aiodataloader forgets a failed batch): the
         # fields that read an unavailable source all fail with it, and the source is not asked once per field
