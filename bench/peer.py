@@ -6,7 +6,9 @@ Our server runs as in production: API key authentication, the rate limit (set hi
 analysis on every request. The peer's npm packages are pinned in `bench/peer/package-lock.json` and installed here
 by `npm ci`. Load comes from wrk (installed with apt-get where that is possible) or else from an asyncio client.
 
-Run: .venv/bin/python -m bench.peer [--rounds 3] [--duration 10] [--connections 16] [--vehicles 2000]
+`--standard-path` serves our side without the execution fast path: every request through strawberry and graphql-core.
+
+Run: .venv/bin/python -m bench.peer [--rounds 3] [--duration 10] [--connections 16] [--vehicles 2000] [--standard-path]
 """
 
 from __future__ import annotations
@@ -163,13 +165,14 @@ JSON = {"Content-Type": "application/json"}
 HEADERS = {"us": {**ADMIN.header, **JSON}, "peer": JSON}
 
 
-def start_servers(stack: ExitStack, tmp: Path, data: Path) -> dict[str, Server]:
+def start_servers(stack: ExitStack, tmp: Path, data: Path, fast_path: bool = True) -> dict[str, Server]:
     """Each server: ours in production mode with one admin API key and a rate limit that never
     refuses the bench, the peer under NODE_ENV=production."""
     ours, peers = free_port(), free_port()
     env = {
         "AFTERSALES_API_KEYS": str(key_file(tmp, [ADMIN])), "AFTERSALES_RATE_LIMIT": "1000000",
         "AFTERSALES_CACHE_DIR": str(tmp), "AFTERSALES_LOG_LEVEL": "WARNING",
+        "AFTERSALES_FAST_PATH": "1" if fast_path else "0",
     }  # fmt: skip
     aftersales = str(Path(sys.executable).parent / "aftersales")
     us = [aftersales, "serve", "--production", "--data", str(data), "--port", str(ours)]
@@ -216,6 +219,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per round, server and shape")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--vehicles", type=int, default=2000)
+    parser.add_argument("--standard-path", action="store_true", help="our server without the execution fast path")
     args = parser.parse_args()
     if not node_ready():
         return
@@ -230,7 +234,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name, ExitStack() as stack:
         tmp = Path(name)
         data, vins = data_set(tmp, args.vehicles)
-        urls = {name: server.url for name, server in start_servers(stack, tmp, data).items()}
+        urls = {name: server.url for name, server in start_servers(stack, tmp, data, not args.standard_path).items()}
         bodies = {shape: request_body(shape, vins) for shape in SHAPES}
         for shape, body in bodies.items():
             check_answers(urls, shape, body)
@@ -251,7 +255,9 @@ def main() -> None:
     print("$", shlex.join([".venv/bin/python", "-m", "bench.peer", *sys.argv[1:]]))
     print(f"{os.cpu_count()} cores, client and both servers on this machine; {args.vehicles} vehicles (seed 42); "
           f"{args.rounds} alternating rounds; load: {generator}")  # fmt: skip
-    print(f"us: production mode, API key, rate limit, cost analysis; peer: Apollo Server 5 + DataLoader, node {node}")
+    path = "standard path (strawberry + graphql-core)" if args.standard_path else "fast path"
+    print(f"us: production mode, API key, rate limit, cost analysis, {path}; "
+          f"peer: Apollo Server 5 + DataLoader, node {node}")  # fmt: skip
     print("req/s, p50 and p99: the median over the rounds; failed: non-2xx answers and socket errors")
     print(f"{'shape':14} {'server':7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
     for shape in SHAPES:

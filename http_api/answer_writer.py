@@ -85,6 +85,11 @@ RELATIONS: dict[str, Callable[[RequestContext, Any], Any]] = {
 come, or failed, raises: the builder's caller falls back)."""
 NEEDED_BY = {"Vehicle.engine": ("engines",), "Engine.oilNorms": ("engines", "oil_norms")}
 
+CATALOGUE_KINDS = frozenset({"Brand", "VehicleModel", "Market", "Engine", "OilNorm"})
+"""Types whose records are the catalogue's, the same objects for the process's life, as are their answers: each
+is written once per document and record, and reused (answers are only ever serialized, never changed)."""
+MEMO_LIMIT = 10_000
+"""More than any catalogue holds of one kind: a bound, should records of such a kind ever be made per request."""
 EXACT_CLASS = {GraphQLString: "str", GraphQLID: "str", GraphQLBoolean: "bool"}
 """Built-in scalars that serialize a value of exactly this class as the value itself."""
 
@@ -197,7 +202,15 @@ class AnswerWriter:
             complete = self.complete(definition.type, [node.selection_set for node in nodes], "value", 0)
             lines.append(f"    field{number} = {complete}")
             entries.append(f"{key!r}: field{number}")
-        lines.append(f"    return {{{', '.join(entries)}}}")
+        answer = f"{{{', '.join(entries)}}}"
+        if kind.name in CATALOGUE_KINDS:
+            memo = self.bind("written", {})
+            lines.insert(1, f"    known = {memo}.get(id(obj))\n    if known is not None and known[0] is obj:\n"
+                            "        return known[1]")  # fmt: skip
+            lines.append(f"    answer = {answer}\n    if len({memo}) < {MEMO_LIMIT}:\n"
+                         f"        {memo}[id(obj)] = (obj, answer)\n    return answer")  # fmt: skip
+        else:
+            lines.append(f"    return {answer}")
         self.functions.append("\n".join(lines))
         return name
 

@@ -3,10 +3,12 @@ ones, go to an application with the plan and to one without it, and the two answ
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import orjson
 import pytest
@@ -16,9 +18,13 @@ from hypothesis_graphql import Mode
 from starlette.testclient import TestClient
 
 from bench.validation import SHOP
+from catalog import default_catalog
 from config import Config
 from http_api.executable_schema import build_schema
+from resolvers.context import RequestContext
+from resolvers.vehicle import brand_of
 from server import create_app
+from store.embedded import EmbeddedStore
 from tests.api.fuzzing import KNOWN_VINS, _generated
 
 UNKNOWN, MALFORMED = "WXVZZZB8ZME456993", "WXVZZZB8ZNW01234O"
@@ -185,3 +191,22 @@ def test_contracts_and_open_campaigns_on_the_fast_path_are_those_graphql_core_fi
     answer = orjson.loads(same_answer(both, PRODUCTS, {"vins": [WITH_CONTRACTS, WITH_CAMPAIGN]}))
     with_contracts, with_campaign = answer["data"]["vehicles"]
     assert with_contracts["contracts"] and with_campaign["openCampaigns"], answer
+
+
+def test_catalogue_answers_are_written_once_per_record_and_shared_by_every_answer(prepared: Path) -> None:
+    store = EmbeddedStore.load(prepared)
+    vehicles = [v for v in asyncio.run(store.vehicles(store.vins())) if v is not None]
+    catalog = default_catalog()
+    plan = build_schema().documents.plan("{ vehicles(vins: []) { vin brand { name } market { code currency } } }", None)
+    assert plan is not None
+    build, context = plan.roots[0].build, cast(RequestContext, SimpleNamespace(catalog=catalog))
+    first, again = ([build(context, v) for v in vehicles] for _ in range(2))
+    assert [a["vin"] for a in first] == [v.vin for v in vehicles]
+    assert first == again and all(
+        a["brand"] is b["brand"] and a["market"] is b["market"] for a, b in zip(first, again, strict=True)
+    )
+    assert {a["market"]["code"]: a["market"]["currency"] for a in first} == {
+        v.market: catalog.markets[v.market].currency for v in vehicles
+    }
+    shared = {id(a["brand"]) for a in first} | {id(a["market"]) for a in first}
+    assert len(shared) == len({v.market for v in vehicles}) + len({brand_of(catalog, v).code for v in vehicles})
