@@ -191,16 +191,17 @@ class Loaders:
         self._observer = observer
 
     @cached_property
-    def _loop(self) -> AbstractEventLoop:
-        # looked up once per request: each lookup costs a system call (the loop's owner process is checked)
+    def loop(self) -> AbstractEventLoop:
+        """The request's event loop, looked up once: on Python 3.11 each look-up is a system call (it checks the
+        loop's owner process), which aiodataloader would make for every loader and batch."""
         return get_running_loop()
 
     def _make(self, kind: type[L]) -> L:
-        return kind(self._sources, self._batching, self._observer, self._loop)
+        return kind(self._sources, self._batching, self._observer, self.loop)
 
     @cached_property
     def vehicle_by_vin(self) -> VehicleByVinLoader:
-        return VehicleByVinLoader(self._sources, self._batching, self._visible, self._observer, self._loop)
+        return VehicleByVinLoader(self._sources, self._batching, self._visible, self._observer, self.loop)
 
     @cached_property
     def service_events_by_vin(self) -> ServiceEventsByVinLoader:
