@@ -63,6 +63,9 @@ DOCUMENTS: list[tuple[str, dict[str, Any] | None]] = [
     (f'query($no: Boolean!) {{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin @include(if: $no) drive }} }}', {"no": False}),
     (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin market {{ labourRatePerHour }} }} }}', None),
     (f'{{ vehicle(vin: "{KNOWN_VINS[0]}") {{ vin vin }} }}', None),
+    # aliases named as the answer builder's own names stay keys of the answer
+    (f'{{ obj: vehicle(vin: "{KNOWN_VINS[0]}") {{ ctx: vin value: brand {{ field0: name fallback: code }} '
+     "item0: serviceEvents { Fallback: items { answer: code known: name } } } }", None),
     ("{ markets { code } }", None),
     (SHOP, None),
 ]  # fmt: skip
@@ -100,6 +103,7 @@ def test_the_shapes_the_plan_covers_are_planned_and_the_rest_is_not() -> None:
     planned = [q for q, _ in DOCUMENTS if documents.plan(q, None) is not None]
     assert ONE_VEHICLE in planned and MANY in planned and PRODUCTS in planned and SHOP not in planned
     assert [q for q in planned if "fragment" in q or "@skip(if: true)" in q or "vin vin" in q or "engine { fuel" in q]
+    assert [q for q in planned if "Fallback:" in q]
     assert not [q for q in planned if "labourRatePerHour" in q or "$no" in q or "markets" in q]
 
 
