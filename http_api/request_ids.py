@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = b"x-request-id"
-IDS = random.Random()
-"""Seeded from the system's randomness (again in a forked child): ids unique across processes, without the system
-call per request that uuid4 makes. They name requests in the logs and grant nothing: they need not be secret."""
-os.register_at_fork(after_in_child=IDS.seed)
 
 
 class RequestIds:
@@ -19,12 +14,17 @@ class RequestIds:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # ids unique across processes without the system call per request that uuid4 makes; they name requests in
+        # the logs and grant nothing, so they need not be secret. Seeded from the system's randomness when Starlette
+        # builds its middleware, at the first request: after a fork, and in each Lambda environment restored from
+        # one SnapStart snapshot, so that none repeats another's ids
+        self.ids = random.Random()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = f"{IDS.getrandbits(128):032x}"
+        request_id = f"{self.ids.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = request_id
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
