@@ -8,7 +8,9 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema
+from strawberry import Info
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.field import StrawberryField
 
 from catalog import Catalog
 from config import QueryLimits
@@ -55,27 +57,34 @@ def build_schema(
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=production),
         execution_context_class=CodedRequestErrors,
     )
-    read_attributes_directly(schema._schema)
+    call_resolvers_directly(schema._schema, schema.config.info_class)
     cache.schema = schema._schema
     schema.documents = cache
     schema.fast_path = fast_path
     return schema
 
 
-def read_attributes_directly(schema: GraphQLSchema) -> None:
-    """A field without a resolver reads its attribute in one call, where strawberry's wrapper takes three (about a
-    seventh of the standard path's time on 100 vehicles); what it reads is the same attribute."""
+def call_resolvers_directly(schema: GraphQLSchema, info_class: type[Info]) -> None:
+    """Fields without arguments, extensions or permissions skip strawberry's per-call machinery (argument
+    conversion and an extension chain that is empty for them): a field without a resolver reads its attribute in
+    one call instead of three, one with a resolver gets its root and info at once. On 100 vehicles that is nearly a
+    fifth of the standard path's time; what each field reads and is given is the same."""
+    skipped = {t.name for t in (schema.subscription_type,) if t is not None}
     for graphql_type in schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
+        if graphql_type.name in skipped:
+            continue
         for graphql_field in graphql_type.fields.values():
             definition = graphql_field.extensions.get("strawberry-definition")
-            if (
-                definition is not None
-                and definition.is_basic_field
-                and getattr(graphql_field.resolve, "_is_default", False)
-            ):
-                graphql_field.resolve = attribute_reader(definition.python_name)
+            if definition is None or definition.extensions or definition.arguments:
+                continue
+            resolver = definition.base_resolver
+            if resolver is None:
+                if getattr(graphql_field.resolve, "_is_default", False):  # strawberry's marker of its plain wrapper
+                    graphql_field.resolve = attribute_reader(definition.python_name)
+            elif resolver.self_parameter is None and resolver.parent_parameter is None:
+                graphql_field.resolve = resolver_caller(definition, info_class)
 
 
 def attribute_reader(name: str) -> Callable[..., Any]:
@@ -83,3 +92,23 @@ def attribute_reader(name: str) -> Callable[..., Any]:
         return getattr(source, name)
 
     return read
+
+
+def resolver_caller(definition: StrawberryField, info_class: type[Info]) -> Callable[..., Any]:
+    """The field's resolver given its root and info by the names it asks for them, as strawberry gives them."""
+    resolver = definition.base_resolver
+    assert resolver is not None
+    function = resolver.wrapped_func
+    assert callable(function)
+    root = resolver.root_parameter.name if resolver.root_parameter is not None else None
+    info = resolver.info_parameter.name if resolver.info_parameter is not None else None
+
+    def call(source: Any, graphql_info: Any) -> Any:
+        given: dict[str, Any] = {}
+        if root is not None:
+            given[root] = source
+        if info is not None:
+            given[info] = info_class(_raw_info=graphql_info, _field=definition)
+        return function(**given)
+
+    return call
