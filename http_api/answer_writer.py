@@ -170,7 +170,7 @@ class AnswerWriter:
     needs: Needs = field(default_factory=Needs)
     functions: list[str] = field(default_factory=list)
     compiled: int = 0
-    namespace: dict[str, Any] = field(default_factory=lambda: {"Fallback": Fallback, "fallback": fallback})
+    namespace: dict[str, Any] = field(default_factory=lambda: {"fallback": fallback})
 
     def builder(self, kind: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode | None]) -> Build:
         """The compiled builder of one object selection."""
